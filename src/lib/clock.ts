@@ -83,6 +83,8 @@ export class VirtualClock implements Clock {
   /** Moves time forward to `tMs`, waking every sleeper due on the way, in order. */
   async advanceTo(tMs: number): Promise<void> {
     for (;;) {
+      // Let pending work register its sleepers before choosing the earliest one: time never jumps past them.
+      await flushMicrotasks();
       const due = this.sleepers
         .filter((s) => s.atMs <= tMs)
         .sort((a, b) => a.atMs - b.atMs || a.order - b.order)[0];
@@ -90,7 +92,6 @@ export class VirtualClock implements Clock {
       this.sleepers = this.sleepers.filter((s) => s !== due);
       this.current = Math.max(this.current, due.atMs);
       due.resolve();
-      await flushMicrotasks();
     }
     this.current = Math.max(this.current, tMs);
     await flushMicrotasks();

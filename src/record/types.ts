@@ -21,6 +21,4 @@ export interface RequestResult {
   tokenSource?: TokenSource;
   outcome: Outcome;
   error?: RequestError;
-  /** Gaps between token events, ms (divided per token when an event carries several). Not written to results.ndjson. */
-  itlMs?: number[];
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/** scalelab's command line: yargs commands; argv → options; errors → messages and exit codes. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { toolVersion } from '../lib/version.js';
+import { EXIT } from './exit-codes.js';
+import { reportFailure } from './fail.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+import { simCommand } from './commands/sim.js';
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const setCode = (c: number): void => {
+    code = c;
+  };
+  await yargs(argv)
+    .scriptName('scalelab')
+    .usage('$0 <command> [options]\n\nLoad-test LLM inference endpoints and explain their latency through their autoscaling.')
+    .command(runCommand(setCode))
+    .command(validateCommand(setCode))
+    .command(simCommand(setCode))
+    .demandCommand(1, 'Name a command: run, validate or sim (see --help).')
+    .strict()
+    .version(toolVersion())
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`scalelab: ${msg}\nRun 'scalelab --help' for usage.\n`);
+      process.exit(EXIT.usage);
+    })
+    .parseAsync();
+  return code;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.exitCode = reportFailure(e);
+  },
+);

@@ -1,0 +1,72 @@
+/**
+ * The run directory, the exchange format (DESIGN invariant 6): run.json, latency.hlog,
+ * timeline.ndjson, results.ndjson, summary.json. Streams are appended as the run goes so a
+ * killed run keeps everything up to the last flushed interval (invariant 7).
+ */
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import { UserError, errorMessage } from '../lib/errors.js';
+
+export const RUN_FILES = {
+  run: 'run.json',
+  hlog: 'latency.hlog',
+  timeline: 'timeline.ndjson',
+  results: 'results.ndjson',
+  summary: 'summary.json',
+} as const;
+
+export class RunDirectory {
+  readonly path: string;
+  private readonly streams: WriteStream[] = [];
+  private streamError: unknown;
+
+  constructor(path: string) {
+    this.path = resolve(path);
+    try {
+      mkdirSync(this.path, { recursive: true });
+    } catch (e: unknown) {
+      throw new UserError('out_dir', `cannot create the run directory ${this.path}: ${errorMessage(e)}; choose another --out`, { cause: e });
+    }
+  }
+
+  file(name: string): string {
+    return join(this.path, name);
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeFileSync(this.file(name), JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /** An append stream; its errors are kept and raised by `close` rather than crashing the run mid-way. */
+  openStream(name: string): (text: string) => void {
+    const stream = createWriteStream(this.file(name), { flags: 'w', highWaterMark: 1 << 16 });
+    stream.on('error', (e) => {
+      this.streamError ??= e;
+    });
+    this.streams.push(stream);
+    return (text) => {
+      if (!stream.destroyed) stream.write(text);
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.streams.map(async (s) => {
+        if (s.destroyed || s.writableFinished) return;
+        s.end();
+        await once(s, 'finish').catch(() => undefined);
+      }),
+    );
+    if (this.streamError !== undefined) {
+      throw new UserError('out_write', `writing the run directory ${this.path} failed: ${errorMessage(this.streamError)}`);
+    }
+  }
+}
+
+/** `reports/<timestamp>-<profile>`, the default --out. */
+export function defaultRunDir(profileName: string, startMs: number, root = 'reports'): string {
+  const stamp = new Date(startMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const safe = profileName.replace(/[^A-Za-z0-9_.-]+/g, '-');
+  return join(root, `${stamp}-${safe}`);
+}
