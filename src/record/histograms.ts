@@ -57,7 +57,8 @@ const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 /** Percentiles of a microsecond histogram, in ms; undefined when it holds nothing. */
 export function latencyStats(h: Histogram): LatencyStats | undefined {
   if (h.totalCount === 0) return undefined;
-  const at = (p: number): number => round3(h.getValueAtPercentile(p) / 1000);
+  // HDR reports a bucket's highest equivalent value, which can exceed the recorded max: cap it there.
+  const at = (p: number): number => round3(Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000);
   return {
     count: h.totalCount,
     minMs: round3(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue / 1000),
@@ -69,4 +70,14 @@ export function latencyStats(h: Histogram): LatencyStats | undefined {
     p999Ms: at(99.9),
     maxMs: round3(h.maxValue / 1000),
   };
+}
+
+/**
+ * p50 and p99 in ms for the timeline, cheap enough for the hot path: hdr-histogram-js computes
+ * `mean` by iterating every bucket (~5 ms), so interval rows leave it out.
+ */
+export function intervalPercentiles(h: Histogram): { p50Ms: number; p99Ms: number } | undefined {
+  if (h.totalCount === 0) return undefined;
+  const at = (p: number): number => round3(Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000);
+  return { p50Ms: at(50), p99Ms: at(99) };
 }

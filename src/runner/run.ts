@@ -138,7 +138,7 @@ export async function executeRun(o: RunOptions): Promise<RunOutcome> {
     o.cancelSignal?.removeEventListener('abort', onUserCancel);
   }
   const endMs = o.clock.nowMs();
-  recorder.finish(endMs, scheduler.inFlight);
+  await recorder.finish(endMs, scheduler.inFlight);
   const info: RunInfo = { ...baseInfo, endMs, stopReason, ...(stopDetail !== undefined && { stopDetail }) };
   dir.writeJson(RUN_FILES.run, info);
   const summary = buildSummary(info, o.schedule, recorder.snapshot());

@@ -18,7 +18,6 @@
  * server that queues a request after sending its headers is silent meanwhile, so the stall
  * timeout must exceed the worst time to first token you accept.
  */
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import type { Clock } from '../lib/clock.js';
 import { STREAM_FORMATS } from '../stream/formats/index.js';
@@ -46,8 +45,6 @@ export interface HttpInvokerOptions {
   headers?: Record<string, string>;
 }
 
-/** Headroom over the pool size for listeners others put on a caller's signal. */
-const OTHER_ABORT_LISTENERS = 10;
 
 /** An Invoker for an HTTP inference server. `close` ends the pool's connections. */
 export function createHttpInvoker(opts: HttpInvokerOptions): Invoker {
@@ -58,14 +55,9 @@ export function createHttpInvoker(opts: HttpInvokerOptions): Invoker {
   const headers = { 'content-type': 'application/json', accept: 'text/event-stream', ...opts.headers };
   const stallMs = opts.stallTimeoutMs ?? 0;
   const pool = new Pool(url.origin, { connections: opts.maxConnections, pipelining: 1 });
-  // Every in-flight request listens on the caller's signal, which a runner shares among all of
-  // them: up to maxConnections listeners is the design, not a leak, so do not warn about it.
-  const listenerBudget = opts.maxConnections + OTHER_ABORT_LISTENERS;
 
   return {
     invoke(req: InferenceRequest, observer: StreamObserver, signal: AbortSignal): Promise<void> {
-      const max = getMaxListeners(signal);
-      if (max !== 0 && max < listenerBudget) setMaxListeners(listenerBudget, signal);
       return new Promise<void>((resolve, reject) => {
         const exchange = new HttpExchange({
           clock: opts.clock,
