@@ -353,18 +353,6 @@ describe('createHttpInvoker: each failure is reported once, classified, and neve
     expect(server?.requests).toHaveLength(0);
   });
 
-  it('many in-flight requests sharing one signal do not warn about listener leaks', async () => {
-    const inv = await setUp(sseScript(openaiChatPayloads(['a'])), { maxConnections: 20 });
-    const warnings: Error[] = [];
-    const onWarning = (w: Error): number => warnings.push(w);
-    process.on('warning', onWarning);
-    const signal = new AbortController().signal;
-    await Promise.all(Array.from({ length: 20 }, () => invokeOnce(inv, signal)));
-    await new Promise((resolve) => setImmediate(resolve));
-    process.off('warning', onWarning);
-    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
-  });
-
   it('an observer that throws is a bug of the tool: invoke rejects with it', async () => {
     const inv = await setUp(sseScript(openaiChatPayloads(['a'])));
     const { obs } = recordingObserver();

@@ -177,4 +177,17 @@ describe('runner in virtual time', () => {
     expect(new Set(inv.sent.map((s) => s.seq)).size).toBe(12);
     expect(summary.metrics.lag?.maxMs).toBe(0);
   });
+
+  it('hundreds of requests in flight on the shared signals print no listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): number => warnings.push(w);
+    process.on('warning', onWarning);
+    const long: Script = { ttftMs: 100, tokens: 10, itlMs: 500 };
+    const { run } = setup(stepSchedule([{ rateRps: 200, durationS: 2 }]), (c) => new ScriptedInvoker(c, () => long));
+    const { summary } = await run();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(summary.totals.ok).toBe(400);
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
 });
