@@ -183,7 +183,9 @@ describe('runner in virtual time', () => {
     const onWarning = (w: Error): number => warnings.push(w);
     process.on('warning', onWarning);
     const long: Script = { ttftMs: 100, tokens: 10, itlMs: 500 };
-    const { run } = setup(stepSchedule([{ rateRps: 200, durationS: 2 }]), (c) => new ScriptedInvoker(c, () => long));
+    const { run } = setup(stepSchedule([{ rateRps: 200, durationS: 2 }]), (c) => new ScriptedInvoker(c, () => long), {
+      limits: { maxInFlight: 1000, gracePeriodS: 10 },
+    });
     const { summary } = await run();
     await new Promise((resolve) => setImmediate(resolve));
     process.off('warning', onWarning);
