@@ -15,9 +15,32 @@ export interface Clock {
 /** Wakes the timer this much early, then yields with setImmediate until the instant: timers alone are ~1 ms coarse. */
 const SPIN_WINDOW_MS = 1.5;
 
+/**
+ * Epoch ms at performance.now() = 0, to a few microseconds. `performance.timeOrigin` can be off by
+ * up to a millisecond (it derives from a millisecond wall clock), which is enough to make two
+ * processes disagree about the order of a send and its receipt. Calibrated once per process by
+ * waiting for Date.now() to tick over: at that instant the wall clock is exactly on a millisecond.
+ */
+let epochOffsetMs: number | undefined;
+
+function epochOffset(): number {
+  if (epochOffsetMs !== undefined) return epochOffsetMs;
+  const start = Date.now();
+  let now = start;
+  let perf = performance.now();
+  while (now === start) {
+    perf = performance.now();
+    now = Date.now();
+  }
+  epochOffsetMs = now - perf;
+  return epochOffsetMs;
+}
+
 export class RealClock implements Clock {
+  private readonly offsetMs = epochOffset();
+
   nowMs(): number {
-    return performance.timeOrigin + performance.now();
+    return this.offsetMs + performance.now();
   }
 
   async sleepUntil(tMs: number, signal?: AbortSignal): Promise<void> {

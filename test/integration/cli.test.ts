@@ -1,0 +1,102 @@
+/** The built CLI (dist/, built by `npm test`) as a user runs it: exit codes, messages, run directories. */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/run-helpers.js';
+
+const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
+
+function cli(args: string[], timeoutMs = 60_000): { status: number | null; stdout: string; stderr: string; ms: number } {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+}
+
+const noStack = (text: string): void => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+
+function writeProfile(dir: string, body: string): string {
+  const path = join(dir, 'p.yaml');
+  writeFileSync(path, body);
+  return path;
+}
+
+describe('scalelab CLI', () => {
+  it('validate prints the expanded plan of a ready profile', () => {
+    const r = cli(['validate', 'profiles/step-load.yaml']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/240 requests planned/);
+    expect(r.stdout).toMatch(/baseline/);
+  });
+
+  it('a broken profile exits 2 naming the file and the field, without a stack trace', () => {
+    const dir = tempDir();
+    const path = writeProfile(dir, 'name: x\nstages:\n  - { kind: constant, rateRps: -1, durationS: 5 }\n');
+    for (const cmd of ['validate', 'run']) {
+      const r = cli([cmd, path]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(path);
+      expect(r.stderr).toContain('stages[0].rateRps');
+      noStack(r.stderr);
+    }
+    const missing = cli(['validate', join(dir, 'nope.yaml')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('nope.yaml');
+    noStack(missing.stderr);
+  });
+
+  it('an unreachable target is a clear error within seconds', () => {
+    const r = cli(['run', 'profiles/smoke.yaml', '--target', 'http://127.0.0.1:9', '--out', tempDir()]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+    expect(r.ms).toBeLessThan(10_000);
+    noStack(r.stderr);
+    const bad = cli(['run', 'profiles/smoke.yaml', '--target', 'nonsense']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--target 'nonsense'/);
+  });
+
+  it('run --target sim writes a complete run directory and prints where', () => {
+    const dir = tempDir();
+    const out = join(dir, 'run');
+    const path = writeProfile(
+      dir,
+      'name: cli-run\nstages: [{ kind: constant, rateRps: 5, durationS: 2 }]\nworkload: { input: { kind: fixed, tokens: 32 }, output: { kind: fixed, tokens: 4 } }\n',
+    );
+    const r = cli(['run', path, '--target', 'sim', '--out', out, '--seed', '7']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`run directory: ${out}`);
+    expect(r.stdout).toMatch(/ttft\s+10\s/);
+    for (const f of ['run.json', 'latency.hlog', 'timeline.ndjson', 'results.ndjson', 'summary.json']) expect(existsSync(join(out, f))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { totals: { ok: number }; run: { profile: { seed: number } } };
+    expect(summary.totals.ok).toBe(10);
+    expect(summary.run.profile.seed).toBe(7);
+  });
+
+  it('Ctrl-C stops sending, lets in-flight streams finish, writes the run directory and exits 130', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'run');
+    const path = writeProfile(
+      dir,
+      'name: cli-int\nstages: [{ kind: constant, rateRps: 4, durationS: 60 }]\nworkload: { input: { kind: fixed, tokens: 32 }, output: { kind: fixed, tokens: 20 } }\ngracePeriodS: 5\n',
+    );
+    const child = spawn(process.execPath, [CLI, 'run', path, '--target', 'sim', '--out', out, '--no-progress'], { stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopping: no new requests/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      run: { stopReason: string; durationS: number };
+      totals: { sent: number; ok: number; cancelled: number };
+    };
+    expect(summary.run.stopReason).toBe('interrupted');
+    expect(summary.run.durationS).toBeLessThan(10);
+    expect(summary.totals.sent).toBeGreaterThanOrEqual(4);
+    // 20 tokens take well under the 5 s grace period: every stream in flight finished.
+    expect(summary.totals.ok).toBe(summary.totals.sent);
+    expect(summary.totals.cancelled).toBe(0);
+  });
+});

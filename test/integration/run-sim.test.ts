@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseSimConfig } from '../../src/sim/config.js';
+import { startSimServer } from '../../src/sim/server.js';
+import type { RequestResult } from '../../src/record/types.js';
+import { readNdjson, runProfileText } from '../helpers/run-helpers.js';
+import { startSimProcess } from '../helpers/sim-process.js';
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+describe('a run against the built-in simulator', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  it('measures TTFT and end-to-end as the simulator timed them (p50 within 1 ms at moderate load)', async () => {
+    // The simulator runs in its own process, as a real endpoint would: sharing the client's event
+    // loop would add the server's work (and an in-process socket hop of ~0.5 ms) to every span.
+    const sim = await startSimProcess({ model: { batchSlots: 8 } });
+    close = () => sim.close();
+    const { summary, dir } = await runProfileText(
+      `name: e2e-truth
+seed: 3
+stages: [{ kind: constant, rateRps: 10, durationS: 4 }]
+workload: { input: { kind: fixed, tokens: 200 }, output: { kind: fixed, tokens: 12 } }
+`,
+      sim.url,
+    );
+    expect(summary.totals).toMatchObject({ sent: 40, ok: 40, errors: 0, dropped: 0 });
+    const truth = (await sim.groundTruth()).filter((r) => r.outcome === 'ok').sort((a, b) => a.receivedMs - b.receivedMs);
+    const results = readNdjson<RequestResult>(join(dir, 'results.ndjson')).sort((a, b) => (a.sentMs ?? 0) - (b.sentMs ?? 0));
+    expect(truth).toHaveLength(40);
+    expect(results).toHaveLength(40);
+    const ttftDiff: number[] = [];
+    const e2eDiff: number[] = [];
+    results.forEach((r, i) => {
+      const t = truth[i]!;
+      // Same clock on both sides: the client's span from the planned send contains the server's span.
+      const clientTtft = r.firstTokenMs! - r.intendedMs;
+      const serverTtft = t.firstTokenWriteMs! - t.receivedMs;
+      const clientE2e = r.endMs - r.intendedMs;
+      const serverE2e = t.lastByteMs! - t.receivedMs;
+      expect(clientTtft).toBeGreaterThanOrEqual(serverTtft - 0.001);
+      expect(clientE2e).toBeGreaterThanOrEqual(serverE2e - 0.001);
+      ttftDiff.push(clientTtft - serverTtft);
+      if (process.env['DEBUG_TRUTH']) console.log((r.sentMs! - r.intendedMs).toFixed(2), (t.receivedMs - r.sentMs!).toFixed(2), (r.firstTokenMs! - t.firstTokenWriteMs!).toFixed(2), (r.endMs - t.lastByteMs!).toFixed(2));
+      e2eDiff.push(clientE2e - serverE2e);
+      expect(r.outputTokens).toBe(t.outputTokens);
+      expect(r.tokenSource).toBe('usage');
+    });
+    expect(median(ttftDiff)).toBeLessThan(1);
+    expect(median(e2eDiff)).toBeLessThan(1);
+    const serverTtftP50 = median(truth.map((t) => t.firstTokenWriteMs! - t.receivedMs));
+    expect(Math.abs(summary.metrics.ttft!.p50Ms - serverTtftP50)).toBeLessThan(1 + serverTtftP50 * 0.001);
+    // 200 input tokens: 40 ms overhead + 50 ms prefill on an idle copy.
+    expect(serverTtftP50).toBeGreaterThanOrEqual(90);
+  });
+
+  it('classifies a malformed stream line as an error of that request and goes on', async () => {
+    const sim = await startSimServer({ config: parseSimConfig({}) });
+    close = () => sim.close();
+    const { summary } = await runProfileText(
+      `name: malformed
+stages: [{ kind: constant, rateRps: 10, durationS: 1 }]
+workload: { input: { kind: fixed, tokens: 20 }, output: { kind: fixed, tokens: 4 } }
+`,
+      sim.url,
+    );
+    expect(summary.totals.ok).toBe(10);
+
+    const broken = await startSimServer({ config: parseSimConfig({ faults: { malformed: { probability: 1, afterTokens: 2 } } }) });
+    const res = await runProfileText(
+      `name: malformed
+stages: [{ kind: constant, rateRps: 10, durationS: 1 }]
+workload: { input: { kind: fixed, tokens: 20 }, output: { kind: fixed, tokens: 4 } }
+`,
+      broken.url,
+    );
+    await broken.close();
+    expect(res.summary.totals).toMatchObject({ sent: 10, ok: 0, errors: 10 });
+    expect(res.summary.totals.errorsByKind).toEqual({ malformed_payload: 10 });
+    const results = readNdjson<RequestResult>(join(res.dir, 'results.ndjson'));
+    // Tokens that arrived before the bad line are kept in the request's record.
+    for (const r of results) expect(r.outputTokens).toBe(2);
+  });
+});
