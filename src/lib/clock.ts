@@ -10,6 +10,12 @@ export interface Clock {
   nowMs(): number;
   /** Resolves at or just after `tMs`; rejects with an AbortError if `signal` aborts first. */
   sleepUntil(tMs: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `fn` at or just after `tMs`; returns a function that cancels it. For event-driven code
+   * (the simulator's model and control plane): in virtual time a callback costs a heap operation,
+   * where a promise sleep costs a turn of the event loop.
+   */
+  setTimer(tMs: number, fn: () => void): () => void;
 }
 
 /** Wakes the timer this much early, then yields with setImmediate until the instant: timers alone are ~1 ms coarse. */
@@ -52,23 +58,95 @@ export class RealClock implements Clock {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
+
+  setTimer(tMs: number, fn: () => void): () => void {
+    let cancelled = false;
+    let handle: NodeJS.Timeout | NodeJS.Immediate | undefined;
+    const spin = (): void => {
+      if (cancelled) return;
+      if (this.nowMs() >= tMs) fn();
+      else handle = setImmediate(spin);
+    };
+    const coarseMs = tMs - this.nowMs() - SPIN_WINDOW_MS;
+    handle = coarseMs > 0 ? setTimeout(spin, coarseMs) : setImmediate(spin);
+    return () => {
+      cancelled = true;
+      if (handle !== undefined) {
+        clearTimeout(handle as NodeJS.Timeout);
+        clearImmediate(handle as NodeJS.Immediate);
+      }
+    };
+  }
 }
 
-interface Sleeper {
+interface Entry {
   atMs: number;
   order: number;
-  resolve: () => void;
+  /** A promise sleeper's resolve, or a timer's callback. */
+  run: () => void;
+  kind: 'sleep' | 'timer';
+  cancelled: boolean;
 }
 
+/** Binary min-heap on (atMs, order): ties wake in the order they were scheduled. */
+class EntryHeap {
+  private readonly items: Entry[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): Entry | undefined {
+    return this.items[0];
+  }
+
+  push(e: Entry): void {
+    const a = this.items;
+    a.push(e);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(a[i] as Entry, a[parent] as Entry)) break;
+      [a[i], a[parent]] = [a[parent] as Entry, a[i] as Entry];
+      i = parent;
+    }
+  }
+
+  pop(): Entry | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && before(a[l] as Entry, a[m] as Entry)) m = l;
+        if (r < a.length && before(a[r] as Entry, a[m] as Entry)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m] as Entry, a[i] as Entry];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+const before = (x: Entry, y: Entry): boolean => x.atMs < y.atMs || (x.atMs === y.atMs && x.order < y.order);
+
 /**
- * A clock that only moves when told to. `advanceTo` wakes sleepers in time order and lets each
- * one's continuation run (microtasks) before moving on, so a discrete-event simulation driven by
- * it sees events in the order they were scheduled.
+ * A clock that only moves when told to. `advanceTo` runs what is due in time order. Before time
+ * moves past an instant, a woken sleeper's continuation gets a full turn of the event loop to
+ * schedule its next wake-up; a timer callback (synchronous) gets a short microtask drain, which
+ * is what keeps a virtual hour of token events within seconds.
  */
 export class VirtualClock implements Clock {
   private current: number;
-  private sleepers: Sleeper[] = [];
+  private readonly heap = new EntryHeap();
   private order = 0;
+  private live = 0;
 
   constructor(startMs = 0) {
     this.current = startMs;
@@ -82,49 +160,76 @@ export class VirtualClock implements Clock {
     signal?.throwIfAborted();
     if (tMs <= this.current) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const sleeper: Sleeper = { atMs: tMs, order: this.order++, resolve };
       const onAbort = (): void => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        if (entry.cancelled) return;
+        entry.cancelled = true;
+        this.live--;
         reject(signal?.reason ?? new DOMException('aborted', 'AbortError'));
       };
-      sleeper.resolve = () => {
+      const entry = this.add(tMs, 'sleep', () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      };
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.sleepers.push(sleeper);
     });
   }
 
-  /** The earliest pending wake-up, or undefined when nobody sleeps. */
-  nextWakeMs(): number | undefined {
-    let next: number | undefined;
-    for (const s of this.sleepers) if (next === undefined || s.atMs < next) next = s.atMs;
-    return next;
+  setTimer(tMs: number, fn: () => void): () => void {
+    const entry = this.add(Math.max(tMs, this.current), 'timer', fn);
+    return () => {
+      if (entry.cancelled) return;
+      entry.cancelled = true;
+      this.live--;
+    };
   }
 
-  /** Moves time forward to `tMs`, waking every sleeper due on the way, in order. */
+  private add(atMs: number, kind: Entry['kind'], run: () => void): Entry {
+    const entry: Entry = { atMs, order: this.order++, run, kind, cancelled: false };
+    this.heap.push(entry);
+    this.live++;
+    return entry;
+  }
+
+  private peekLive(): Entry | undefined {
+    for (let e = this.heap.peek(); e; e = this.heap.peek()) {
+      if (!e.cancelled) return e;
+      this.heap.pop();
+    }
+    return undefined;
+  }
+
+  /** The earliest pending wake-up, or undefined when nothing is scheduled. */
+  nextWakeMs(): number | undefined {
+    return this.peekLive()?.atMs;
+  }
+
+  /** Pending sleepers and timers. */
+  get pending(): number {
+    return this.live;
+  }
+
+  /** Moves time forward to `tMs`, running everything due on the way, in order. */
   async advanceTo(tMs: number): Promise<void> {
-    for (;;) {
-      // Let pending work register its sleepers before choosing the earliest one: time never jumps past them.
-      await flushMicrotasks();
-      const due = this.sleepers
-        .filter((s) => s.atMs <= tMs)
-        .sort((a, b) => a.atMs - b.atMs || a.order - b.order)[0];
-      if (!due) break;
-      this.sleepers = this.sleepers.filter((s) => s !== due);
-      this.current = Math.max(this.current, due.atMs);
-      due.resolve();
+    // Let pending work register its wake-ups before choosing the earliest one.
+    await flushEventLoop();
+    for (let next = this.peekLive(); next && next.atMs <= tMs; next = this.peekLive()) {
+      this.heap.pop();
+      next.cancelled = true;
+      this.live--;
+      this.current = Math.max(this.current, next.atMs);
+      next.run();
+      if (next.kind === 'sleep') await flushEventLoop();
+      else await drainMicrotasks();
     }
     this.current = Math.max(this.current, tMs);
-    await flushMicrotasks();
+    await flushEventLoop();
   }
 
   async advanceBy(dMs: number): Promise<void> {
     await this.advanceTo(this.current + dMs);
   }
 
-  /** Runs until no sleeper is left or `limitMs` is reached. */
+  /** Runs until nothing is scheduled or `limitMs` is reached. */
   async runUntilIdle(limitMs = Number.POSITIVE_INFINITY): Promise<void> {
     for (let next = this.nextWakeMs(); next !== undefined && next <= limitMs; next = this.nextWakeMs()) {
       await this.advanceTo(next);
@@ -132,7 +237,12 @@ export class VirtualClock implements Clock {
   }
 }
 
-async function flushMicrotasks(): Promise<void> {
-  // A few macrotask turns let promise chains several levels deep settle before time moves again.
+/** A few macrotask turns: promise chains several levels deep settle, and I/O callbacks run. */
+async function flushEventLoop(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Continuations a synchronous callback set off (a resolved promise or two) run before time moves. */
+async function drainMicrotasks(): Promise<void> {
+  for (let i = 0; i < 16; i++) await Promise.resolve();
 }
