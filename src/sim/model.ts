@@ -145,7 +145,7 @@ export class ServingModel {
     outputTokens: 0,
   };
   private armedAtMs: number | undefined;
-  private armAbort: AbortController | undefined;
+  private cancelTimer: (() => void) | undefined;
   /** True while events are being applied; re-entrant calls from listeners must not re-run them. */
   private inEvents = false;
   private closed = false;
@@ -378,7 +378,7 @@ export class ServingModel {
     }
   }
 
-  /** Makes sure one clock sleep is pending for the earliest event (one timer, not one per request). */
+  /** Makes sure one clock timer is pending for the earliest event (one timer, not one per request). */
   private arm(): void {
     if (this.inEvents || this.closed) return;
     const next = this.events.peek();
@@ -388,26 +388,17 @@ export class ServingModel {
     }
     if (this.armedAtMs !== undefined && this.armedAtMs <= next.tMs) return;
     this.disarm();
-    const abort = new AbortController();
-    this.armAbort = abort;
     this.armedAtMs = next.tMs;
-    this.clock.sleepUntil(next.tMs, abort.signal).then(
-      () => {
-        if (this.armAbort !== abort) return;
-        this.armAbort = undefined;
-        this.armedAtMs = undefined;
-        this.applyDueEvents();
-      },
-      (e: unknown) => {
-        // Aborted sleeps are re-arms; anything else from a clock is a bug worth surfacing.
-        if (!abort.signal.aborted) throw e;
-      },
-    );
+    this.cancelTimer = this.clock.setTimer(next.tMs, () => {
+      this.cancelTimer = undefined;
+      this.armedAtMs = undefined;
+      this.applyDueEvents();
+    });
   }
 
   private disarm(): void {
-    this.armAbort?.abort();
-    this.armAbort = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.armedAtMs = undefined;
   }
 }
