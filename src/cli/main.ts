@@ -8,6 +8,7 @@ import { reportFailure } from './fail.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { simCommand } from './commands/sim.js';
+import { simulateCommand } from './commands/simulate.js';
 
 async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
@@ -20,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
     .command(runCommand(setCode))
     .command(validateCommand(setCode))
     .command(simCommand(setCode))
-    .demandCommand(1, 'Name a command: run, validate or sim (see --help).')
+    .command(simulateCommand(setCode))
+    .demandCommand(1, 'Name a command: run, simulate, validate or sim (see --help).')
     .strict()
     .version(toolVersion())
     .help()

@@ -13,9 +13,15 @@ export interface Clock {
   /**
    * Calls `fn` at or just after `tMs`; returns a function that cancels it. For event-driven code
    * (the simulator's model and control plane): in virtual time a callback costs a heap operation,
-   * where a promise sleep costs a turn of the event loop.
+   * where a promise sleep costs turns of the event loop. `fn` must do its work synchronously; if
+   * it resolves a promise that someone awaits, it calls `settleSoon()`.
    */
   setTimer(tMs: number, fn: () => void): () => void;
+  /**
+   * A hint from a timer callback that it set off asynchronous work (it resolved a promise someone
+   * awaits): in virtual time, let that work run before time moves on. A no-op in real time.
+   */
+  settleSoon?(): void;
 }
 
 /** Wakes the timer this much early, then yields with setImmediate until the instant: timers alone are ~1 ms coarse. */
@@ -137,16 +143,18 @@ class EntryHeap {
 const before = (x: Entry, y: Entry): boolean => x.atMs < y.atMs || (x.atMs === y.atMs && x.order < y.order);
 
 /**
- * A clock that only moves when told to. `advanceTo` runs what is due in time order. Before time
- * moves past an instant, a woken sleeper's continuation gets a full turn of the event loop to
- * schedule its next wake-up; a timer callback (synchronous) gets a short microtask drain, which
- * is what keeps a virtual hour of token events within seconds.
+ * A clock that only moves when told to. `advanceTo` runs what is due in time order. After a woken
+ * sleeper, or a timer callback that called `settleSoon()`, the event loop gets full turns so the
+ * continuations schedule their next wake-ups before time moves; other timer callbacks (synchronous
+ * by contract) run back to back, which is what keeps a virtual hour of token events within seconds.
  */
 export class VirtualClock implements Clock {
   private current: number;
   private readonly heap = new EntryHeap();
   private order = 0;
   private live = 0;
+  private settleRequested = false;
+  private timersSinceFlush = 0;
 
   constructor(startMs = 0) {
     this.current = startMs;
@@ -172,6 +180,10 @@ export class VirtualClock implements Clock {
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  settleSoon(): void {
+    this.settleRequested = true;
   }
 
   setTimer(tMs: number, fn: () => void): () => void {
@@ -218,8 +230,11 @@ export class VirtualClock implements Clock {
       this.live--;
       this.current = Math.max(this.current, next.atMs);
       next.run();
-      if (next.kind === 'sleep') await flushEventLoop();
-      else await drainMicrotasks();
+      if (next.kind === 'sleep' || this.settleRequested || ++this.timersSinceFlush >= TIMERS_PER_FLUSH) {
+        this.settleRequested = false;
+        this.timersSinceFlush = 0;
+        await flushEventLoop();
+      }
     }
     this.current = Math.max(this.current, tMs);
     await flushEventLoop();
@@ -242,7 +257,5 @@ async function flushEventLoop(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Continuations a synchronous callback set off (a resolved promise or two) run before time moves. */
-async function drainMicrotasks(): Promise<void> {
-  for (let i = 0; i < 16; i++) await Promise.resolve();
-}
+/** Timer callbacks run back to back; now and then the event loop gets a turn for I/O. */
+const TIMERS_PER_FLUSH = 4096;

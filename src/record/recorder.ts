@@ -78,6 +78,8 @@ export interface RecorderSinks {
   hlog?: (text: string) => void;
   timeline?: (text: string) => void;
   results?: (text: string) => void;
+  /** Buffered sinks go to disk: called when an interval is fully written. */
+  flush?: () => void;
 }
 
 export interface RecorderOptions {
@@ -228,6 +230,7 @@ export class Recorder {
       histograms[m].reset();
     }
     this.spare = histograms;
+    this.opts.sinks.flush?.();
   }
 
   /** Resolves when every closed interval is in the log. */

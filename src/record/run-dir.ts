@@ -16,9 +16,13 @@ export const RUN_FILES = {
   summary: 'summary.json',
 } as const;
 
+/** Characters buffered per stream before a write: one syscall per block, not per line. */
+const BLOCK_CHARS = 1 << 16;
+
 export class RunDirectory {
   readonly path: string;
   private readonly streams: WriteStream[] = [];
+  private readonly flushers: (() => void)[] = [];
   private streamError: unknown;
 
   constructor(path: string) {
@@ -38,19 +42,40 @@ export class RunDirectory {
     writeFileSync(this.file(name), JSON.stringify(value, null, 2) + '\n');
   }
 
-  /** An append stream; its errors are kept and raised by `close` rather than crashing the run mid-way. */
+  /**
+   * An append stream, buffered: text goes to disk in blocks of BLOCK_CHARS and at every `flush()`
+   * (the run flushes at each closed interval, so a killed run loses at most the open interval).
+   * Its errors are kept and raised by `close` rather than crashing the run mid-way.
+   */
   openStream(name: string): (text: string) => void {
     const stream = createWriteStream(this.file(name), { flags: 'w', highWaterMark: 1 << 16 });
     stream.on('error', (e) => {
       this.streamError ??= e;
     });
     this.streams.push(stream);
+    let pending: string[] = [];
+    let pendingChars = 0;
+    const flush = (): void => {
+      if (pending.length === 0) return;
+      if (!stream.destroyed) stream.write(pending.join(''));
+      pending = [];
+      pendingChars = 0;
+    };
+    this.flushers.push(flush);
     return (text) => {
-      if (!stream.destroyed) stream.write(text);
+      pending.push(text);
+      pendingChars += text.length;
+      if (pendingChars >= BLOCK_CHARS) flush();
     };
   }
 
+  /** Hands everything buffered to the streams. */
+  flush(): void {
+    for (const f of this.flushers) f();
+  }
+
   async close(): Promise<void> {
+    this.flush();
     await Promise.all(
       this.streams.map(async (s) => {
         if (s.destroyed || s.writableFinished) return;

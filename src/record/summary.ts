@@ -14,6 +14,8 @@ export interface RunInfo {
   profile: { name: string; path: string; seed: number; expanded: unknown };
   target: { kind: string; url?: string; api?: string };
   intervalMs: number;
+  /** Facts particular to how the run was made: virtual time, a time scale, the simulator's config… */
+  extra?: Record<string, unknown>;
   startMs: number;
   endMs?: number;
   stopReason?: StopReason;

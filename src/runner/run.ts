@@ -80,6 +80,7 @@ export async function executeRun(o: RunOptions): Promise<RunOutcome> {
       hlog: dir.openStream(RUN_FILES.hlog),
       timeline: dir.openStream(RUN_FILES.timeline),
       ...(o.writeResults && { results: dir.openStream(RUN_FILES.results) }),
+      flush: () => dir.flush(),
     },
     onInterval: (row) => {
       o.onInterval?.(row, scheduler?.inFlight ?? 0);

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { RealClock } from '../../lib/clock.js';
 import { UserError } from '../../lib/errors.js';
-import { hostInfo, toolVersion } from '../../lib/version.js';
+import { toolVersion } from '../../lib/version.js';
 import { expandSchedule, loadProfile, type Profile } from '../../profile/index.js';
 import { defaultRunDir } from '../../record/run-dir.js';
 import { formatSummary } from '../../record/summary.js';
@@ -13,6 +13,7 @@ import { startSimServer } from '../../sim/server.js';
 import { createHttpInvoker, probeTarget } from '../../targets/http.js';
 import { EXIT } from '../exit-codes.js';
 import { reportFailure } from '../fail.js';
+import { runOptionsFor } from '../run-common.js';
 
 interface Args {
   profile: string;
@@ -109,27 +110,16 @@ async function run(args: Args): Promise<number> {
   process.stderr.write(`scalelab ${toolVersion()}: ${profile.name} → ${target.kind === 'sim' ? `built-in simulator at ${target.url}` : target.url}, writing ${outDir}\n`);
   try {
     const outcome = await executeRun({
-      schedule,
-      invoker,
-      clock,
-      outDir,
-      startAtMs: startMs,
-      limits: {
-        maxInFlight: profile.limits.maxInFlight,
-        ...(profile.limits.maxRequests !== undefined && { maxRequests: profile.limits.maxRequests }),
-        ...(profile.limits.maxDurationS !== undefined && { maxDurationS: profile.limits.maxDurationS }),
-        ...(profile.limits.abortOnErrorRate !== undefined && { abortOnErrorRate: profile.limits.abortOnErrorRate }),
-        gracePeriodS: profile.gracePeriodS,
-      },
-      intervalMs: profile.recording.intervalMs,
-      writeResults: profile.recording.results,
-      runInfo: {
-        tool: { name: 'scalelab', version: toolVersion() },
-        ...hostInfo(),
-        profile: { name: profile.name, path: args.profile, seed: schedule.seed, expanded: profile },
+      ...runOptionsFor({
+        profile,
+        profilePath: args.profile,
+        schedule,
+        invoker,
+        clock,
+        outDir,
         target: { kind: target.kind, url: target.url, api: profile.api },
-        intervalMs: profile.recording.intervalMs,
-      },
+      }),
+      startAtMs: startMs,
       stopSignal: stopController.signal,
       cancelSignal: cancelController.signal,
       ...(progress && { onInterval: progress.update }),
