@@ -39,6 +39,7 @@ export function runOptionsFor(i: ProfileRunInput): RunOptions {
       tool: { name: 'scalelab', version: toolVersion() },
       ...hostInfo(),
       profile: { name: profile.name, path: i.profilePath, seed: schedule.seed, expanded: profile },
+      plan: { durationMs: schedule.durationMs, stages: schedule.stages },
       target: i.target,
       intervalMs: profile.recording.intervalMs,
       ...(i.extra && { extra: i.extra }),

@@ -2,7 +2,7 @@
  * summary.json: totals, percentiles per metric overall and per stage. Pure: built from the
  * recorder's snapshot and the run's info, so `scalelab report` can rebuild it later.
  */
-import type { Schedule } from '../profile/types.js';
+import type { Schedule, StagePlan } from '../profile/types.js';
 import type { StopReason } from '../runner/stop.js';
 import { completedOf, type BucketStats, type Counts } from './recorder.js';
 import { METRICS, type LatencyStats, type Metric } from './histograms.js';
@@ -12,6 +12,8 @@ export interface RunInfo {
   node: string;
   host: string;
   profile: { name: string; path: string; seed: number; expanded: unknown };
+  /** The planned load: stages with their offsets (ms from start) and rates — what step detection reads. */
+  plan: { durationMs: number; stages: StagePlan[] };
   target: { kind: string; url?: string; api?: string };
   intervalMs: number;
   /** Facts particular to how the run was made: virtual time, a time scale, the simulator's config… */

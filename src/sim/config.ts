@@ -1,5 +1,6 @@
 /**
- * The simulator's configuration (sims/*.yaml): the serving model, the HTTP layer, and injected faults.
+ * The simulator's configuration (sims/*.yaml): the serving model, the HTTP layer, the SageMaker
+ * endpoints, and injected faults.
  *
  * Every field has a default; the defaults describe a Llama-3-8B-like model on one A10G-class GPU
  * (shared/FACTS.md, "Serving model defaults" — typical public benchmark figures, not AWS documentation):
@@ -52,51 +53,156 @@ export const serverConfigSchema = z.strictObject({
   defaultMaxTokens: z.number().int().min(1).default(256),
 });
 
-const afterTokens = z.number().int().min(1).default(1);
-
-const windowSchema = z
-  .strictObject({ startMs: z.number().min(0), endMs: z.number().min(0) })
-  .refine((w) => w.endMs > w.startMs, { message: 'endMs must be after startMs' });
+/** The payload formats a SageMaker variant or inference component's container speaks (payloads/). */
+export const PAYLOAD_FORMATS = ['tgi', 'lmi', 'openai'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
 /**
- * Faults injected by the HTTP layer. Each is drawn once per request from the seeded rng (probability 1
- * always fires, 0 never). Stall, malformed and disconnect apply to streaming responses only and fire
- * once `afterTokens` tokens have been written; a response shorter than that is not affected (and not counted).
+ * Fault kinds, in the order they are considered. The first eight answer before the response (one
+ * error status each); the rest act on a streaming response once `afterTokens` tokens went out.
  */
-export const faultsConfigSchema = z.strictObject({
-  /** Answer with `status` and a JSON error body instead of serving the request. */
-  httpError: z
-    .strictObject({ probability: probability.default(0), status: z.number().int().min(400).max(599).default(500) })
-    .prefault({}),
-  /**
-   * Hold the stream's bytes for `durationMs` (per request, with `probability`), and hold every write due
-   * inside a window (ms since the server started) until the window ends.
-   */
-  stall: z
-    .strictObject({
-      probability: probability.default(0),
-      durationMs: positiveMs.default(5000),
-      afterTokens,
-      windows: z.array(windowSchema).default([]),
-    })
-    .prefault({}),
-  /** Write one line of invalid JSON into the stream, then carry on. */
-  malformed: z.strictObject({ probability: probability.default(0), afterTokens }).prefault({}),
-  /** Destroy the socket mid-stream (the model request is cancelled). */
-  disconnect: z.strictObject({ probability: probability.default(0), afterTokens }).prefault({}),
+export const PRE_RESPONSE_FAULTS = [
+  'validation',
+  'noCapacity',
+  'modelError',
+  'modelNotReady',
+  'throttling',
+  'internalFailure',
+  'serviceUnavailable',
+  'internalDependency',
+] as const;
+export const MID_STREAM_FAULTS = [
+  'invalidJson',
+  'stall',
+  'slowTokens',
+  'corruptFrame',
+  'truncatedFrame',
+  'modelStreamError',
+  'internalStreamFailure',
+  'disconnect',
+] as const;
+export type PreResponseFaultKind = (typeof PRE_RESPONSE_FAULTS)[number];
+export type MidStreamFaultKind = (typeof MID_STREAM_FAULTS)[number];
+export type FaultKind = PreResponseFaultKind | MidStreamFaultKind;
+export const FAULT_KINDS: readonly FaultKind[] = [...PRE_RESPONSE_FAULTS, ...MID_STREAM_FAULTS];
+
+const windowSchema = z
+  .strictObject({ startS: z.number().min(0), endS: z.number().min(0) })
+  .refine((w) => w.endS > w.startS, { message: 'endS must be after startS' });
+
+/**
+ * When a fault fires: each request drawn with `probability` (1 = every request, the default), and
+ * only for requests arriving inside one of `windows` (seconds since the server started) when given.
+ */
+const when = {
+  probability: probability.default(1),
+  windows: z.array(windowSchema).min(1).optional(),
+};
+/** Tokens written before a mid-stream fault acts (0: before the first token). */
+const afterTokens = z.number().int().min(0).default(1);
+/** Replaces the AWS-like default message of an error fault. */
+const message = z.string().min(1).optional();
+
+const preResponseFault = <K extends PreResponseFaultKind>(kind: K) =>
+  z.strictObject({ kind: z.literal(kind), ...when, message });
+const midStreamFault = <K extends MidStreamFaultKind>(kind: K) => z.strictObject({ kind: z.literal(kind), ...when, afterTokens });
+
+/** One fault entry of `faults:`; see FAULT_KINDS and src/sim/README.md for what each does on the wire. */
+export const faultSchema = z.discriminatedUnion('kind', [
+  preResponseFault('validation'),
+  preResponseFault('noCapacity'),
+  preResponseFault('modelError').extend({
+    /** The status the container answered with, reported as OriginalStatusCode. */
+    originalStatusCode: z.number().int().min(400).max(599).default(500),
+    originalMessage: z.string().default('injected model failure'),
+  }),
+  preResponseFault('modelNotReady'),
+  preResponseFault('throttling'),
+  preResponseFault('internalFailure'),
+  preResponseFault('serviceUnavailable'),
+  preResponseFault('internalDependency'),
+  midStreamFault('invalidJson'),
+  midStreamFault('stall').extend({ durationMs: positiveMs.default(5000) }),
+  /** Every later gap between tokens stretched by `factor` (not an error). */
+  midStreamFault('slowTokens').extend({ factor: z.number().min(1).default(3) }),
+  midStreamFault('corruptFrame'),
+  midStreamFault('truncatedFrame'),
+  midStreamFault('modelStreamError').extend({ errorCode: z.string().min(1).default('ModelInvocationTimeExceeded'), message }),
+  midStreamFault('internalStreamFailure').extend({ message }),
+  midStreamFault('disconnect'),
+]);
+
+/** SageMaker resource names: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$ as the SageMaker API requires. */
+const resourceName = z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'not a valid SageMaker name');
+
+const targetFields = {
+  name: resourceName,
+  payload: z.enum(PAYLOAD_FORMATS).default('tgi'),
+  /** This target's own serving model (defaults as the top-level `model`, not merged with it). */
+  model: modelConfigSchema.prefault({}),
+};
+
+/** A production variant: traffic shared by `weight` unless the request names a target variant. */
+export const variantConfigSchema = z.strictObject({ ...targetFields, weight: z.number().positive().default(1) });
+/** An inference component: invoked by name (X-Amzn-SageMaker-Inference-Component). */
+export const componentConfigSchema = z.strictObject(targetFields);
+
+/** A refinement: no two items share `item[key]`. */
+function unique<K extends string>(key: K, what: string) {
+  return (items: ReadonlyArray<Record<K, string>>, ctx: z.RefinementCtx): void => {
+    const seen = new Set<string>();
+    for (const [index, item] of items.entries()) {
+      if (seen.has(item[key])) ctx.addIssue({ code: 'custom', path: [index, key], message: `duplicate ${what} '${item[key]}'` });
+      seen.add(item[key]);
+    }
+  };
+}
+
+/** A SageMaker endpoint hosts either production variants with their models, or inference components. */
+export const endpointConfigSchema = z
+  .strictObject({
+    name: resourceName,
+    variants: z.array(variantConfigSchema).default([]).superRefine(unique('name', 'variant name')),
+    inferenceComponents: z.array(componentConfigSchema).default([]).superRefine(unique('name', 'component name')),
+  })
+  .refine((e) => (e.variants.length > 0) !== (e.inferenceComponents.length > 0), {
+    message: 'give either variants or inferenceComponents (one or more), not both',
+  });
+
+/** How the SageMaker Runtime routes answer, beyond the endpoints. */
+export const sagemakerConfigSchema = z.strictObject({
+  /** Appears in AWS messages ("Endpoint x of account 123456789012 not found.") and ARNs. */
+  accountId: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').default('123456789012'),
+  region: z.string().min(1).default('us-east-1'),
+  /** Probability that a stream line is split across two PayloadParts (clients must buffer to the newline). */
+  splitLines: probability.default(0),
 });
 
 export const simConfigSchema = z.strictObject({
-  /** Seeds the EOS draws and the fault draws. */
+  /** Seeds the EOS draws, the fault draws, variant choice by weight and line splits. */
   seed: z.number().int().default(1),
   model: modelConfigSchema.prefault({}),
   server: serverConfigSchema.prefault({}),
-  faults: faultsConfigSchema.prefault({}),
+  sagemaker: sagemakerConfigSchema.prefault({}),
+  /**
+   * SageMaker endpoints served at /endpoints/{name}/invocations[-response-stream]. None: one endpoint
+   * `sim-endpoint` with variant `AllTraffic` (payload tgi) on the top-level model.
+   */
+  endpoints: z.array(endpointConfigSchema).default([]).superRefine(unique('name', 'endpoint name')),
+  /** At most one entry per kind. */
+  faults: z
+    .array(faultSchema)
+    .default([])
+    .superRefine(unique('kind', 'fault kind')),
 });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;
 export type ServerConfig = z.output<typeof serverConfigSchema>;
-export type FaultsConfig = z.output<typeof faultsConfigSchema>;
+export type SageMakerConfig = z.output<typeof sagemakerConfigSchema>;
+export type EndpointConfig = z.output<typeof endpointConfigSchema>;
+export type VariantConfig = z.output<typeof variantConfigSchema>;
+export type ComponentConfig = z.output<typeof componentConfigSchema>;
+export type FaultConfig = z.output<typeof faultSchema>;
 export type SimConfig = z.output<typeof simConfigSchema>;
 /** What a YAML file or a test may write: every field optional. */
 export type SimConfigInput = z.input<typeof simConfigSchema>;

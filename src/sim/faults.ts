@@ -1,67 +1,69 @@
 /**
- * Fault injection for the HTTP layer: draws each request's faults from the seeded rng and counts what
- * was actually injected, so tests can compare a client's error counts with the simulator's exactly.
+ * Fault injection: draws each request's faults from seeded rngs and counts what was actually injected,
+ * so tests can compare a client's error counts with the simulator's exactly.
+ *
+ * Each configured kind has its own rng (seed derived from the kind's name) and draws once for every
+ * request planned, whatever the other kinds drew: adding or changing one fault never shifts another's
+ * sequence. A kind with `windows` draws only for requests arriving inside a window.
  */
 import { createRng, deriveSeed, type Rng } from '../lib/random.js';
-import type { FaultsConfig } from './config.js';
+import {
+  FAULT_KINDS,
+  PRE_RESPONSE_FAULTS,
+  type FaultConfig,
+  type FaultKind,
+  type MidStreamFaultKind,
+  type PreResponseFaultKind,
+} from './config.js';
 
-/** The faults one request will get; each `…AfterTokens` fires once that many tokens were written. */
+export type PreResponseFault = Extract<FaultConfig, { kind: PreResponseFaultKind }>;
+export type MidStreamFault = Extract<FaultConfig, { kind: MidStreamFaultKind }>;
+
+/** The faults one request drew: at most one answers before the response; any mid-stream ones may act. */
 export interface FaultPlan {
-  httpErrorStatus?: number;
-  stallAfterTokens?: number;
-  malformedAfterTokens?: number;
-  disconnectAfterTokens?: number;
+  /** The first pre-response kind (in PRE_RESPONSE_FAULTS order) that fired. */
+  preResponse?: PreResponseFault;
+  /** Fired mid-stream faults, in MID_STREAM_FAULTS order. */
+  midStream: MidStreamFault[];
 }
 
-/** What was injected, counted when it happened (a planned fault that never fired is not counted). */
-export interface InjectedCounts {
-  httpErrors: number;
-  /** Per-request stalls (faults.stall.probability). */
-  stalls: number;
-  /** Requests that had at least one write held by a stall window. */
-  windowStalls: number;
-  malformed: number;
-  disconnects: number;
+/** Injections per kind, counted when a fault actually acted (a drawn fault that never got its chance is not counted). */
+export type InjectedCounts = Record<FaultKind, number>;
+
+interface Armed {
+  fault: FaultConfig;
+  rng: Rng;
 }
 
-export type FaultKind = keyof InjectedCounts;
+const isPreResponse = (f: FaultConfig): f is PreResponseFault => (PRE_RESPONSE_FAULTS as readonly string[]).includes(f.kind);
 
 export class FaultInjector {
-  private readonly rng: Rng;
-  private readonly counts: InjectedCounts = { httpErrors: 0, stalls: 0, windowStalls: 0, malformed: 0, disconnects: 0 };
+  private readonly armed: Armed[];
+  private readonly counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as InjectedCounts;
 
-  /** `startMs`: the instant stall windows are measured from (the server's start). */
+  /** `startMs`: the instant windows are measured from (the server's start). */
   constructor(
-    private readonly config: FaultsConfig,
+    faults: readonly FaultConfig[],
     seed: number,
     private readonly startMs: number,
   ) {
-    this.rng = createRng(deriveSeed(seed, 'sim.faults'));
+    const order = (f: FaultConfig): number => FAULT_KINDS.indexOf(f.kind);
+    this.armed = [...faults]
+      .sort((a, b) => order(a) - order(b))
+      .map((fault) => ({ fault, rng: createRng(deriveSeed(seed, `sim.faults.${fault.kind}`)) }));
   }
 
-  /** Draws a request's faults. Always four draws in a fixed order, so one fault's setting never shifts another's. */
-  plan(): FaultPlan {
-    const { httpError, stall, malformed, disconnect } = this.config;
-    const fires = [httpError.probability, stall.probability, malformed.probability, disconnect.probability].map(
-      (p) => this.rng.next() < p,
-    );
-    return {
-      ...(fires[0] && { httpErrorStatus: httpError.status }),
-      ...(fires[1] && { stallAfterTokens: stall.afterTokens }),
-      ...(fires[2] && { malformedAfterTokens: malformed.afterTokens }),
-      ...(fires[3] && { disconnectAfterTokens: disconnect.afterTokens }),
-    };
-  }
-
-  get stallDurationMs(): number {
-    return this.config.stall.durationMs;
-  }
-
-  /** If `tMs` falls in a stall window [startMs, endMs) (relative to the start), the window's absolute end. */
-  windowEndAt(tMs: number): number | undefined {
-    const sinceStartMs = tMs - this.startMs;
-    const window = this.config.stall.windows.find((w) => sinceStartMs >= w.startMs && sinceStartMs < w.endMs);
-    return window === undefined ? undefined : this.startMs + window.endMs;
+  /** Draws the faults of a request arriving at `nowMs`. */
+  plan(nowMs: number): FaultPlan {
+    const sinceStartS = (nowMs - this.startMs) / 1000;
+    const fired = this.armed
+      .filter(({ fault }) => fault.windows === undefined || fault.windows.some((w) => sinceStartS >= w.startS && sinceStartS < w.endS))
+      .filter(({ fault, rng }) => rng.next() < fault.probability)
+      .map(({ fault }) => fault);
+    const preResponse = fired.find(isPreResponse);
+    // `armed` is in FAULT_KINDS order, so these are in MID_STREAM_FAULTS order.
+    const midStream = fired.filter((f): f is MidStreamFault => !isPreResponse(f));
+    return { ...(preResponse && { preResponse }), midStream };
   }
 
   count(kind: FaultKind): void {

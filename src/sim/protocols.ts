@@ -42,6 +42,8 @@ export interface ResponseContext {
 }
 
 export interface Protocol {
+  /** Response ids are `<idPrefix>-<request id>`. */
+  idPrefix: string;
   parse(body: unknown): ParseResult;
   /** The SSE event for token `index`; `finish` is set on the last token. */
   tokenEvent(ctx: ResponseContext, index: number, finish?: FinishReason): string;
@@ -53,7 +55,8 @@ export interface Protocol {
   completeBody(ctx: ResponseContext, outputTokens: number, finish: FinishReason): unknown;
 }
 
-const maxTokens = z.number().int().min(1).optional();
+/** A request's optional output-token limit, as every format spells it. */
+export const maxTokens = z.number().int().min(1).optional();
 const streamOptions = z.object({ include_usage: z.boolean().optional() }).nullish();
 
 const textPart = z.object({ type: z.string().optional(), text: z.string().optional() });
@@ -79,7 +82,8 @@ const tgiBody = z.object({
   parameters: z.object({ max_new_tokens: maxTokens, details: z.boolean().optional() }).optional(),
 });
 
-function parseWith<T>(schema: z.ZodType<T>, body: unknown, toRequest: (b: T) => ParsedRequest): ParseResult {
+/** Validates `body` with `schema` and maps it to a ParsedRequest; the message names the first bad field. */
+export function parseWith<T>(schema: z.ZodType<T>, body: unknown, toRequest: (b: T) => ParsedRequest): ParseResult {
   const result = schema.safeParse(body);
   if (result.success) return { ok: true, request: toRequest(result.data) };
   const issue = result.error.issues[0];
@@ -94,7 +98,7 @@ function contentChars(content: z.infer<typeof chatBody>['messages'][number]['con
 }
 
 /** Only defined keys, so `undefined` never reaches a ParsedRequest's optional fields. */
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+export function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
@@ -102,7 +106,8 @@ function sse(json: unknown, space: boolean): string {
   return `data:${space ? ' ' : ''}${JSON.stringify(json)}\n\n`;
 }
 
-function fullText(ctx: ResponseContext, outputTokens: number): string {
+/** The text of the first `outputTokens` tokens. */
+export function fullText(ctx: ResponseContext, outputTokens: number): string {
   let text = '';
   for (let i = 0; i < outputTokens; i++) text += tokenText(ctx.tokenTextMode, i);
   return text;
@@ -135,13 +140,15 @@ function openaiChunk(ctx: ResponseContext, object: string, choice: Record<string
   );
 }
 
-const tgiFinish = (finish: FinishReason): string => (finish === 'stop' ? 'eos_token' : 'length');
+/** Hugging Face containers' (TGI, LMI) finish_reason. */
+export const tgiFinish = (finish: FinishReason): string => (finish === 'stop' ? 'eos_token' : 'length');
 
 function tgiDetails(ctx: ResponseContext, outputTokens: number, finish: FinishReason): Record<string, unknown> {
   return { finish_reason: tgiFinish(finish), generated_tokens: outputTokens, seed: null, input_length: ctx.inputTokens };
 }
 
 const openaiChat: Protocol = {
+  idPrefix: 'chatcmpl',
   parse: (body) =>
     parseWith(chatBody, body, (b) => ({
       inputTokens: estimateInputTokens(b.messages.reduce((sum, m) => sum + contentChars(m.content), 0)),
@@ -172,6 +179,7 @@ const openaiChat: Protocol = {
 };
 
 const openaiCompletions: Protocol = {
+  idPrefix: 'cmpl',
   parse: (body) =>
     parseWith(completionsBody, body, (b) => ({
       inputTokens: estimateInputTokens((typeof b.prompt === 'string' ? b.prompt : (b.prompt[0] ?? '')).length),
@@ -211,6 +219,7 @@ function tgiParse(stream: boolean): Protocol['parse'] {
 }
 
 const tgiShared = {
+  idPrefix: 'cmpl',
   tokenEvent: (ctx: ResponseContext, index: number, finish?: FinishReason) =>
     sse(
       {
@@ -228,6 +237,25 @@ const tgiShared = {
     ...(ctx.details && { details: tgiDetails(ctx, outputTokens, finish) }),
   }),
 };
+
+/** Per-response constants for request `id` (the model name falls back to the server's). */
+export function responseContext(
+  id: string,
+  protocol: Protocol,
+  request: ParsedRequest,
+  server: { modelName: string; tokenTextMode: TokenTextMode },
+  createdS: number,
+): ResponseContext {
+  return {
+    id: `${protocol.idPrefix}-${id}`,
+    model: request.model ?? server.modelName,
+    createdS,
+    tokenTextMode: server.tokenTextMode,
+    inputTokens: request.inputTokens,
+    includeUsage: request.includeUsage,
+    details: request.details,
+  };
+}
 
 /** Every API the simulator serves, by kind. */
 export const PROTOCOLS = {

@@ -1,23 +1,30 @@
 /**
- * Writes one streaming response's SSE events as they come, and can hold them back (the stall faults):
- * while held, events queue in order and go out together when the hold ends. Each event is written
- * with its own res.write so tokens leave as the model emits them.
+ * Writes one streaming response's chunks (SSE text or event-stream frames) in order, each no earlier
+ * than its own instant: what the stall and slowTokens faults need. Each chunk goes out with its own
+ * res.write, so tokens leave as the model emits them; a chunk due later holds back every chunk queued
+ * behind it. One clock sleep is pending at a time, for the head of the queue.
  */
 import type { ServerResponse } from 'node:http';
 import type { Clock } from '../lib/clock.js';
 
 export interface StreamWriterHooks {
-  /** An event actually went out at `tMs` (`token`: it carried a token). */
+  /** A chunk actually went out at `tMs` (`token`: it completed a token). */
   onWritten(tMs: number, token: boolean): void;
   /** The response ended at `tMs` (last byte handed to the socket). */
   onEnded(tMs: number): void;
-  /** A write due at `tMs` may be held until the returned instant (a stall window), or not. */
-  holdUntil(tMs: number): number | undefined;
 }
 
+type Step =
+  | { kind: 'write'; chunk: string | Uint8Array; token: boolean }
+  /** Finish the response normally. */
+  | { kind: 'end' }
+  /** Close the socket once what was written before has gone out: the client sees the stream cut. */
+  | { kind: 'cut' };
+
 export class StreamWriter {
-  private held: Array<{ text: string; token: boolean }> | undefined;
-  private endPending = false;
+  private readonly queue: Array<{ notBeforeMs: number; step: Step }> = [];
+  private floorMs = Number.NEGATIVE_INFINITY;
+  private sleeping = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -25,47 +32,71 @@ export class StreamWriter {
     private readonly hooks: StreamWriterHooks,
   ) {}
 
-  write(text: string, token: boolean): void {
-    if (this.res.destroyed) return;
-    if (this.held === undefined) {
-      const untilMs = this.hooks.holdUntil(this.clock.nowMs());
-      if (untilMs !== undefined) this.hold(untilMs);
-    }
-    if (this.held !== undefined) {
-      this.held.push({ text, token });
-      return;
-    }
-    this.res.write(text);
-    this.hooks.onWritten(this.clock.nowMs(), token);
+  /** Queues `chunk` to go out at `notBeforeMs` at the earliest (and not before an active hold ends). */
+  write(chunk: string | Uint8Array, token: boolean, notBeforeMs = Number.NEGATIVE_INFINITY): void {
+    this.push({ kind: 'write', chunk, token }, notBeforeMs);
   }
 
-  /** Holds every later write until `untilMs`; no-op while already held. */
+  /** Everything queued from now on waits until `untilMs` at least (a stall). */
   hold(untilMs: number): void {
-    if (this.held !== undefined) return;
-    const held: Array<{ text: string; token: boolean }> = [];
-    this.held = held;
-    this.clock.sleepUntil(untilMs).then(() => {
-      if (this.held !== held) return;
-      this.held = undefined;
-      if (this.res.destroyed) return;
-      for (const event of held) {
-        this.res.write(event.text);
-        this.hooks.onWritten(this.clock.nowMs(), event.token);
+    this.floorMs = Math.max(this.floorMs, untilMs);
+  }
+
+  /** The earliest a chunk queued now for `tMs` can go out (a hold may push it later). */
+  releaseAt(tMs: number): number {
+    return Math.max(tMs, this.floorMs);
+  }
+
+  end(notBeforeMs = Number.NEGATIVE_INFINITY): void {
+    this.push({ kind: 'end' }, notBeforeMs);
+  }
+
+  /** Cuts the connection after the queued chunks (a disconnect or truncated-frame fault). */
+  cut(): void {
+    this.push({ kind: 'cut' }, Number.NEGATIVE_INFINITY);
+  }
+
+  private push(step: Step, notBeforeMs: number): void {
+    this.queue.push({ notBeforeMs: Math.max(notBeforeMs, this.floorMs), step });
+    this.drain();
+  }
+
+  private drain(): void {
+    while (!this.sleeping && this.queue.length > 0) {
+      if (this.res.destroyed) {
+        this.queue.length = 0;
+        return;
       }
-      if (this.endPending) this.end();
-    }, () => undefined);
-  }
-
-  get holding(): boolean {
-    return this.held !== undefined;
-  }
-
-  end(): void {
-    if (this.held !== undefined) {
-      this.endPending = true;
-      return;
+      const head = this.queue[0]!;
+      if (head.notBeforeMs > this.clock.nowMs()) {
+        this.sleeping = true;
+        this.clock.sleepUntil(head.notBeforeMs).then(() => {
+          this.sleeping = false;
+          this.drain();
+        }, () => undefined);
+        return;
+      }
+      this.queue.shift();
+      this.perform(head.step);
     }
-    this.res.end();
-    this.hooks.onEnded(this.clock.nowMs());
+  }
+
+  private perform(step: Step): void {
+    switch (step.kind) {
+      case 'write':
+        this.res.write(step.chunk);
+        this.hooks.onWritten(this.clock.nowMs(), step.token);
+        return;
+      case 'end':
+        this.res.end();
+        this.hooks.onEnded(this.clock.nowMs());
+        return;
+      case 'cut':
+        // destroySoon: the bytes already written still go out, then the socket closes mid-response.
+        if (this.res.socket) this.res.socket.destroySoon();
+        else this.res.destroy();
+        this.queue.length = 0;
+        return;
+    }
   }
 }

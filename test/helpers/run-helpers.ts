@@ -44,6 +44,7 @@ export async function runProfileText(yaml: string, baseUrl: string, outDir = tem
       runInfo: {
         tool: { name: 'scalelab', version: 'test' }, node: process.version, host: 'test',
         profile: { name: profile.name, path: 'profile.yaml', seed: schedule.seed, expanded: profile },
+        plan: { durationMs: schedule.durationMs, stages: schedule.stages },
         target: { kind: 'http', url: baseUrl, api: profile.api }, intervalMs: profile.recording.intervalMs,
       },
     });

@@ -73,7 +73,7 @@ workload: { input: { kind: fixed, tokens: 20 }, output: { kind: fixed, tokens: 4
     );
     expect(summary.totals.ok).toBe(10);
 
-    const broken = await startSimServer({ config: parseSimConfig({ faults: { malformed: { probability: 1, afterTokens: 2 } } }) });
+    const broken = await startSimServer({ config: parseSimConfig({ faults: [{ kind: 'invalidJson', afterTokens: 2 }] }) });
     const res = await runProfileText(
       `name: malformed
 stages: [{ kind: constant, rateRps: 10, durationS: 1 }]

@@ -214,19 +214,28 @@ describe('sim server: errors', () => {
 });
 
 describe('sim server: faults', () => {
-  it('injects HTTP errors and counts them; the model never sees those requests', async () => {
-    const server = await start({ faults: { httpError: { probability: 1, status: 503 } } });
+  it('answers pre-response faults with their status and counts them; the model never sees those requests', async () => {
+    const server = await start({ faults: [{ kind: 'serviceUnavailable' }] });
     for (let i = 0; i < 3; i++) {
       const res = await post(server, '/v1/completions', { prompt: 'a', max_tokens: 2, stream: true });
       expect(res.status).toBe(503);
-      expect(JSON.parse(res.text)).toEqual({ error: { message: 'injected fault', type: 'injected_http_error' } });
+      expect(JSON.parse(res.text)).toEqual({ error: { message: 'The service is currently unavailable.', type: 'serviceUnavailable' } });
     }
-    expect(server.injected()).toEqual({ httpErrors: 3, stalls: 0, windowStalls: 0, malformed: 0, disconnects: 0 });
+    expect(server.injected()).toMatchObject({ serviceUnavailable: 3, stall: 0, invalidJson: 0, disconnect: 0 });
     expect(server.model.counts().submitted).toBe(0);
+    await until(() => server.groundTruth().length === 3);
+    expect(server.groundTruth().map((r) => [r.outcome, r.faults])).toEqual(Array(3).fill(['error_injected', ['serviceUnavailable']]));
   });
 
-  it('writes one malformed line after afterTokens tokens, then the rest of the stream', async () => {
-    const server = await start({ faults: { malformed: { probability: 1, afterTokens: 2 } } });
+  it('answers a modelError with its original status on the plain HTTP routes', async () => {
+    const server = await start({ faults: [{ kind: 'modelError', originalStatusCode: 502, originalMessage: 'boom' }] });
+    const res = await post(server, '/generate', { inputs: 'a' });
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.text).error).toMatchObject({ type: 'modelError', message: expect.stringContaining('"boom"') });
+  });
+
+  it('writes one invalid JSON line after afterTokens tokens, then the rest of the stream', async () => {
+    const server = await start({ faults: [{ kind: 'invalidJson', afterTokens: 2 }] });
     for (let i = 0; i < 2; i++) {
       const res = await post(server, '/v1/chat/completions', { messages: [{ role: 'user', content: 'a' }], max_tokens: 4, stream: true });
       const data = sseData(res.text);
@@ -236,11 +245,11 @@ describe('sim server: faults', () => {
     }
     // Shorter than afterTokens: nothing injected, nothing counted.
     await post(server, '/v1/chat/completions', { messages: [{ role: 'user', content: 'a' }], max_tokens: 1, stream: true });
-    expect(server.injected().malformed).toBe(2);
+    expect(server.injected().invalidJson).toBe(2);
   });
 
   it('stalls a stream for durationMs after afterTokens tokens', async () => {
-    const server = await start({ faults: { stall: { probability: 1, durationMs: 150, afterTokens: 1 } } });
+    const server = await start({ faults: [{ kind: 'stall', durationMs: 150, afterTokens: 1 }] });
     const res = await request(`${server.url}/v1/completions`, {
       method: 'POST',
       body: JSON.stringify({ prompt: 'a', max_tokens: 3, stream: true }),
@@ -255,28 +264,42 @@ describe('sim server: faults', () => {
     expect(restAt - firstAt).toBeGreaterThanOrEqual(140);
     await until(() => server.groundTruth().length === 1);
     const [record] = server.groundTruth();
-    expect(record?.faults).toEqual(['stalls']);
+    expect(record?.faults).toEqual(['stall']);
     expect((record?.lastByteMs ?? 0) - (record?.firstTokenWriteMs ?? 0)).toBeGreaterThanOrEqual(150);
-    expect(server.injected().stalls).toBe(1);
+    expect(server.injected().stall).toBe(1);
   });
 
-  it('holds every write inside a stall window until the window ends', async () => {
-    const server = await start({ faults: { stall: { windows: [{ startMs: 0, endMs: 200 }] } } });
+  it('applies a fault only to requests arriving inside its windows', async () => {
+    const server = await start({ faults: [{ kind: 'stall', durationMs: 100, afterTokens: 1, windows: [{ startS: 0, endS: 0.3 }] }] });
     const res = await post(server, '/v1/completions', { prompt: 'a', max_tokens: 2, stream: true });
     expect(sseData(res.text)).toHaveLength(3);
     await until(() => server.groundTruth().length === 1);
     const [record] = server.groundTruth();
     const [modelTruth] = server.model.groundTruth();
-    expect(modelTruth?.lastTokenMs).toBeLessThan((record?.receivedMs ?? 0) + 100); // the model was done early…
-    expect(record?.firstTokenWriteMs).toBeGreaterThanOrEqual(server.startedMs + 200); // …the bytes waited
-    expect(server.injected().windowStalls).toBe(1);
-    // After the window: no hold.
+    expect(modelTruth?.lastTokenMs).toBeLessThan((record?.receivedMs ?? 0) + 50); // the model was done early…
+    expect((record?.lastByteMs ?? 0) - (modelTruth?.firstTokenMs ?? 0)).toBeGreaterThanOrEqual(100); // …the bytes waited
+    expect(server.injected().stall).toBe(1);
+    // After the window: no stall.
+    await delay(Math.max(0, server.startedMs + 300 - Date.now() + 20));
     await post(server, '/v1/completions', { prompt: 'a', max_tokens: 2, stream: true });
-    expect(server.injected().windowStalls).toBe(1);
+    expect(server.injected().stall).toBe(1);
+  });
+
+  it('stretches the gaps between tokens by factor after afterTokens tokens (slowTokens)', async () => {
+    const server = await start({ model: { baseStepMs: 20 }, faults: [{ kind: 'slowTokens', factor: 4, afterTokens: 1 }] });
+    await post(server, '/v1/completions', { prompt: 'a', max_tokens: 3, stream: true });
+    await until(() => server.groundTruth().length === 1);
+    const [record] = server.groundTruth();
+    const [modelTruth] = server.model.groundTruth();
+    // Model: tokens at +0, +20, +40; written: +0, +80, +160.
+    expect((modelTruth?.lastTokenMs ?? 0) - (modelTruth?.firstTokenMs ?? 0)).toBeCloseTo(40, 3);
+    expect((record?.lastByteMs ?? 0) - (record?.firstTokenWriteMs ?? 0)).toBeGreaterThanOrEqual(159);
+    expect(record?.faults).toEqual(['slowTokens']);
+    expect(server.injected().slowTokens).toBe(1);
   });
 
   it('destroys the socket mid-stream and cancels the request in the model', async () => {
-    const server = await start({ faults: { disconnect: { probability: 1, afterTokens: 2 } } });
+    const server = await start({ faults: [{ kind: 'disconnect', afterTokens: 2 }] });
     const res = await request(`${server.url}/v1/completions`, {
       method: 'POST',
       body: JSON.stringify({ prompt: 'a', max_tokens: 50, stream: true }),
@@ -290,9 +313,21 @@ describe('sim server: faults', () => {
     expect(received.split('\n\n').filter((e) => e.length > 0)).toHaveLength(2);
     await until(() => server.model.groundTruth().length === 1 && server.groundTruth().length === 1);
     expect(server.model.groundTruth()[0]).toMatchObject({ outcome: 'cancelled', outputTokens: 2 });
-    expect(server.groundTruth()[0]).toMatchObject({ outcome: 'disconnect_injected', outputTokens: 2, faults: ['disconnects'] });
-    expect(server.injected().disconnects).toBe(1);
+    expect(server.groundTruth()[0]).toMatchObject({ outcome: 'disconnect_injected', outputTokens: 2, faults: ['disconnect'] });
+    expect(server.injected().disconnect).toBe(1);
     expect(server.model.stats().active).toBe(0);
+  });
+
+  it('skips frame faults and in-stream exceptions on SSE routes, without counting them', async () => {
+    const server = await start({
+      faults: [
+        { kind: 'corruptFrame', afterTokens: 1 },
+        { kind: 'modelStreamError', afterTokens: 1 },
+      ],
+    });
+    const res = await post(server, '/generate_stream', { inputs: 'a', parameters: { max_new_tokens: 3 } });
+    expect(sseData(res.text)).toHaveLength(3);
+    expect(server.injected()).toMatchObject({ corruptFrame: 0, modelStreamError: 0 });
   });
 });
 

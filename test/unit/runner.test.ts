@@ -29,7 +29,7 @@ function setup(schedule: Schedule, invoker: (clock: VirtualClock) => ScriptedInv
     writeResults: true,
     runInfo: {
       tool: { name: 'scalelab', version: 'test' }, node: process.version, host: 'test',
-      profile: { name: 'test', path: 'test.yaml', seed: 1, expanded: {} }, target: { kind: 'scripted' }, intervalMs: 1000,
+      profile: { name: 'test', path: 'test.yaml', seed: 1, expanded: {} }, plan: { durationMs: schedule.durationMs, stages: schedule.stages }, target: { kind: 'scripted' }, intervalMs: 1000,
     },
     ...over,
   };

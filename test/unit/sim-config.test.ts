@@ -47,23 +47,63 @@ describe('sim config', () => {
     expect(config.model.eosProbabilityPerToken).toBe(0.004);
     expect(config.model.groundTruthLimit).toBe(100_000);
     expect(config.server).toEqual({ modelName: 'meta-llama/Meta-Llama-3-8B-Instruct', tokenTextMode: 'words', defaultMaxTokens: 512 });
-    expect(config.faults.stall).toEqual({ probability: 0, durationMs: 5000, afterTokens: 1, windows: [] });
+    expect(config.faults).toEqual([]);
   });
 
   it('names the file and every bad field', async () => {
-    const path = await tempFile('bad.yaml', 'model:\n  batchSlots: 0\n  decodeMs: 3\nfaults:\n  disconnect: { probability: 2 }\n');
+    const path = await tempFile('bad.yaml', 'model:\n  batchSlots: 0\n  decodeMs: 3\nfaults:\n  - { kind: disconnect, probability: 2 }\n');
     const error = await loadError(path);
     expect(error.code).toBe('sim_config_invalid');
     expect(error.message).toContain(path);
     expect(error.message).toMatch(/model\.batchSlots: .*>=\s*1/);
     expect(error.message).toContain('decodeMs');
-    expect(error.message).toMatch(/faults\.disconnect\.probability: .*<=\s*1/);
+    expect(error.message).toMatch(/faults\.0\.probability: .*<=\s*1/);
   });
 
-  it('rejects a stall window that ends before it starts', () => {
-    expect(() => parseSimConfig({ faults: { stall: { windows: [{ startMs: 10, endMs: 5 }] } } }, 'inline')).toThrow(
-      /inline: invalid simulator config\n {2}faults\.stall\.windows\.0: endMs must be after startMs/,
+  it('rejects a fault window that ends before it starts, a second entry of a kind, an unknown kind', () => {
+    expect(() => parseSimConfig({ faults: [{ kind: 'stall', windows: [{ startS: 10, endS: 5 }] }] }, 'inline')).toThrow(
+      /inline: invalid simulator config\n {2}faults\.0\.windows\.0: endS must be after startS/,
     );
+    expect(() => parseSimConfig({ faults: [{ kind: 'throttling' }, { kind: 'throttling', probability: 0.5 }] })).toThrow(
+      /faults\.1\.kind: duplicate fault kind 'throttling'/,
+    );
+    expect(() => parseSimConfig({ faults: [{ kind: 'gremlins' }] })).toThrow(/faults\.0\.kind/);
+  });
+
+  it('gives fault entries their defaults: every request, after the first token', () => {
+    const { faults } = parseSimConfig({ faults: [{ kind: 'stall' }, { kind: 'modelError' }, { kind: 'modelStreamError', windows: [{ startS: 60, endS: 90 }] }] });
+    expect(faults).toEqual([
+      { kind: 'stall', probability: 1, afterTokens: 1, durationMs: 5000 },
+      { kind: 'modelError', probability: 1, originalStatusCode: 500, originalMessage: 'injected model failure' },
+      { kind: 'modelStreamError', probability: 1, afterTokens: 1, errorCode: 'ModelInvocationTimeExceeded', windows: [{ startS: 60, endS: 90 }] },
+    ]);
+  });
+
+  it('validates endpoints: either variants or components, unique names, SageMaker-valid names', () => {
+    const { endpoints, sagemaker } = parseSimConfig({
+      endpoints: [{ name: 'ep-1', variants: [{ name: 'A', payload: 'lmi', weight: 3, model: { copies: 2 } }] }],
+    });
+    expect(sagemaker).toEqual({ accountId: '123456789012', region: 'us-east-1', splitLines: 0 });
+    expect(endpoints[0]?.variants[0]).toMatchObject({ name: 'A', payload: 'lmi', weight: 3, model: { copies: 2, batchSlots: 32 } });
+    expect(endpoints[0]?.inferenceComponents).toEqual([]);
+    expect(() => parseSimConfig({ endpoints: [{ name: 'e' }] })).toThrow(/endpoints\.0: give either variants or inferenceComponents/);
+    expect(() =>
+      parseSimConfig({ endpoints: [{ name: 'e', variants: [{ name: 'v' }], inferenceComponents: [{ name: 'c' }] }] }),
+    ).toThrow(/not both/);
+    expect(() => parseSimConfig({ endpoints: [{ name: 'e', inferenceComponents: [{ name: 'c' }, { name: 'c' }] }] })).toThrow(
+      /endpoints\.0\.inferenceComponents\.1\.name: duplicate component name 'c'/,
+    );
+    expect(() => parseSimConfig({ endpoints: [{ name: 'bad_name', variants: [{ name: 'v' }] }] })).toThrow(/endpoints\.0\.name: not a valid SageMaker name/);
+  });
+
+  it('loads the ready SageMaker configs', async () => {
+    const tgi = await loadSimConfig('sims/sagemaker-tgi.yaml');
+    expect(tgi.endpoints.map((e) => [e.name, e.variants.map((v) => [v.name, v.payload])])).toEqual([['llama3-tgi', [['AllTraffic', 'tgi']]]]);
+    const ic = await loadSimConfig('sims/sagemaker-ic.yaml');
+    expect(ic.endpoints[0]?.inferenceComponents.map((c) => [c.name, c.payload])).toEqual([
+      ['llama3-lmi', 'lmi'],
+      ['qwen-openai', 'openai'],
+    ]);
   });
 
   it('names the file and line of broken YAML, and a missing file', async () => {
