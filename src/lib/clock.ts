@@ -4,7 +4,6 @@
  *
  * Times are epoch milliseconds as floats (sub-millisecond precision on the real clock).
  */
-import { setTimeout as delay } from 'node:timers/promises';
 
 export interface Clock {
   nowMs(): number;
@@ -55,14 +54,21 @@ export class RealClock implements Clock {
     return this.offsetMs + performance.now();
   }
 
-  async sleepUntil(tMs: number, signal?: AbortSignal): Promise<void> {
+  sleepUntil(tMs: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    const coarseMs = tMs - this.nowMs() - SPIN_WINDOW_MS;
-    if (coarseMs > 0) await delay(coarseMs, undefined, { signal });
-    while (this.nowMs() < tMs) {
-      signal?.throwIfAborted();
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    if (this.nowMs() >= tMs) return Promise.resolve();
+    // One promise per sleep; the spin below it allocates no promise per turn.
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        cancel();
+        reject(signal?.reason ?? new DOMException('aborted', 'AbortError'));
+      };
+      const cancel = this.setTimer(tMs, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   setTimer(tMs: number, fn: () => void): () => void {

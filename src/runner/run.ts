@@ -12,6 +12,9 @@ import { buildSummary, type RunInfo, type Summary } from '../record/summary.js';
 import { Scheduler } from './scheduler.js';
 import { ErrorRateWatch, type ErrorRateLimit, type StopReason } from './stop.js';
 
+/** Time between the run's set-up and its first planned send, when no start instant is given. */
+const START_LEAD_MS = 100;
+
 export interface RunLimits {
   maxInFlight: number;
   maxRequests?: number;
@@ -36,7 +39,7 @@ export interface RunOptions {
   cancelSignal?: AbortSignal;
   /** Each closed interval, for a progress line. */
   onInterval?: (row: TimelineRow, inFlight: number) => void;
-  /** Instant to start at (epoch ms); default: now. */
+  /** Instant to start at (epoch ms); default: now plus a short lead for set-up. */
   startAtMs?: number;
 }
 
@@ -48,7 +51,8 @@ export interface RunOutcome {
 
 export async function executeRun(o: RunOptions): Promise<RunOutcome> {
   const dir = new RunDirectory(o.outDir);
-  const runStartMs = o.startAtMs ?? o.clock.nowMs();
+  // The lead lets the set-up below (files, recorder) finish before the first planned send.
+  const runStartMs = o.startAtMs ?? o.clock.nowMs() + START_LEAD_MS;
   const sendController = new AbortController();
   const inflightController = new AbortController();
   // Every request in flight listens on these: thousands of listeners are expected, not a leak.

@@ -13,6 +13,9 @@ import type { RequestResult } from '../record/types.js';
 import { syntheticPrompt } from '../workload/prompt.js';
 import { RequestTracker } from './tracker.js';
 
+/** While behind schedule, overdue sends go out in bursts of this many, with a turn of the event loop between. */
+const CATCH_UP_BATCH = 16;
+
 export interface SchedulerOptions {
   schedule: Schedule;
   invoker: Invoker;
@@ -37,6 +40,7 @@ export class Scheduler {
   constructor(private readonly o: SchedulerOptions) {
     // Closed-loop requests are numbered after every planned open-loop arrival, so seq stays unique and deterministic.
     this.closedSeqBase = o.schedule.stages.reduce((n, s) => n + (s.expectedRequests ?? 0), 0);
+    syntheticPrompt(1, 0); // builds the prompt corpus now, not at the first planned send
   }
 
   get inFlight(): number {
@@ -74,13 +78,22 @@ export class Scheduler {
 
   private async runOpenLoop(): Promise<void> {
     const { schedule, clock, runStartMs, sendSignal } = this.o;
+    let lateSends = 0;
     for (const planned of schedule.arrivals()) {
       if (!this.allowMore()) return;
       const intendedMs = runStartMs + planned.offsetMs;
-      try {
-        await clock.sleepUntil(intendedMs, sendSignal);
-      } catch {
-        return; // send signal aborted while waiting
+      // Built before waiting, so the send itself is all that happens at the planned instant.
+      const req = this.request(planned.seq, planned.stage, intendedMs, planned);
+      if (clock.nowMs() < intendedMs) {
+        lateSends = 0;
+        try {
+          await clock.sleepUntil(intendedMs, sendSignal);
+        } catch {
+          return; // send signal aborted while waiting
+        }
+      } else if (++lateSends % CATCH_UP_BATCH === 0) {
+        // Behind schedule: let replies be read between bursts of overdue sends, or they pile up too.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (!this.allowMore()) return;
       this.launched++;
@@ -88,7 +101,7 @@ export class Scheduler {
         this.o.recorder.result(droppedResult(planned.seq, planned.stage, intendedMs, planned, this.o.maxInFlight));
         continue;
       }
-      this.launch(planned.seq, planned.stage, intendedMs, planned);
+      this.launch(req);
     }
   }
 
@@ -110,14 +123,14 @@ export class Scheduler {
         const seq = this.closedSeqBase + stageIndex * 1_000_000_000 + n++;
         this.launched++;
         // A user is ready to send the moment its previous reply ended: that instant is the plan.
-        await this.launch(seq, stageIndex, clock.nowMs(), spec);
+        await this.launch(this.request(seq, stageIndex, clock.nowMs(), spec));
       }
     };
     await Promise.all(Array.from({ length: stage.users ?? 0 }, user));
   }
 
-  private launch(seq: number, stage: number, intendedMs: number, spec: RequestSpec): Promise<void> {
-    const req: InferenceRequest = {
+  private request(seq: number, stage: number, intendedMs: number, spec: RequestSpec): InferenceRequest {
+    return {
       seq,
       stage,
       intendedMs,
@@ -125,6 +138,9 @@ export class Scheduler {
       inputTokens: spec.inputTokens,
       maxOutputTokens: spec.outputTokens,
     };
+  }
+
+  private launch(req: InferenceRequest): Promise<void> {
     const tracker = new RequestTracker(req, this.o.recorder, (r) => this.o.recorder.result(r));
     const p: Promise<void> = this.o.invoker
       .invoke(req, tracker, this.o.inflightSignal)

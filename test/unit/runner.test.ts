@@ -27,6 +27,7 @@ function setup(schedule: Schedule, invoker: (clock: VirtualClock) => ScriptedInv
     limits: { maxInFlight: 100, gracePeriodS: 5 },
     intervalMs: 1000,
     writeResults: true,
+    startAtMs: T0,
     runInfo: {
       tool: { name: 'scalelab', version: 'test' }, node: process.version, host: 'test',
       profile: { name: 'test', path: 'test.yaml', seed: 1, expanded: {} }, plan: { durationMs: schedule.durationMs, stages: schedule.stages }, target: { kind: 'scripted' }, intervalMs: 1000,

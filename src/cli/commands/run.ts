@@ -119,7 +119,6 @@ async function run(args: Args): Promise<number> {
         outDir,
         target: { kind: target.kind, url: target.url, api: profile.api },
       }),
-      startAtMs: startMs,
       stopSignal: stopController.signal,
       cancelSignal: cancelController.signal,
       ...(progress && { onInterval: progress.update }),
