@@ -117,5 +117,5 @@ export function targetTrackingAlarms(args: {
  * target if load stayed the same, ceil(current × metric / target). Not clamped.
  */
 export function trackedCapacity(currentCapacity: number, metricValue: number, targetValue: number): number {
-  return Math.ceil((currentCapacity * metricValue) / targetValue - 1e-9);
+  return Math.max(0, Math.ceil((currentCapacity * metricValue) / targetValue - 1e-9));
 }
