@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { errorMessage, UserError } from '../lib/errors.js';
+import { parsePayloadTemplate, type PayloadTemplate } from '../targets/payloads.js';
 import { parseDataset, DEFAULT_TOKEN_COLUMNS, type Dataset } from '../workload/dataset.js';
 import { TableError } from '../workload/table.js';
 import { DEFAULT_TRACE_COLUMNS, parseTrace, type Trace } from '../workload/trace.js';
@@ -96,6 +97,18 @@ function loadDataset(spec: ProfileSpec, dir: string, source: SourceMap): Dataset
   }
 }
 
+function loadTemplate(spec: ProfileSpec, dir: string, source: SourceMap): PayloadTemplate | undefined {
+  if (spec.payload.templatePath === undefined) return undefined;
+  const path: FieldPath = ['payload', 'templatePath'];
+  const file = resolve(dir, spec.payload.templatePath);
+  const text = readText(file, `${source.where(path)}: ${formatPath(path)}: payload template`);
+  try {
+    return parsePayloadTemplate(file, text);
+  } catch (e: unknown) {
+    throw e instanceof UserError ? invalid(`${source.where(path)}: ${formatPath(path)}: ${e.message}`, e) : e;
+  }
+}
+
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -148,7 +161,12 @@ export function parseProfile(text: string, sourcePath: string, overrides: Profil
   const spec = parsed.data;
   const profile: Profile = {
     ...spec,
-    source: new ProfileSource(sourcePath, loadTraces(spec, dir, source), loadDataset(spec, dir, source)),
+    source: new ProfileSource(
+      sourcePath,
+      loadTraces(spec, dir, source),
+      loadDataset(spec, dir, source),
+      loadTemplate(spec, dir, source),
+    ),
   };
   // What only shows in sequence, e.g. a ramp without fromRps after a closed-loop stage.
   try {

@@ -4,9 +4,12 @@
  * profile refers to (see load.ts).
  */
 import { z } from 'zod';
+import { RESPONSE_FORMATS } from '../stream/response.js';
+import { PAYLOAD_FORMAT_NAMES, type PayloadTemplate } from '../targets/payloads.js';
 import type { Dataset } from '../workload/dataset.js';
 import { tokenDistributionSchema, type TokenDistribution } from '../workload/distributions.js';
 import type { Trace } from '../workload/trace.js';
+import { sloSchema, thresholdSloIssues, thresholdsSchema } from '../report/thresholds-schema.js';
 import { arrivalProcessSchema } from './arrivals.js';
 import { stageEntrySchema } from './shapes.js';
 
@@ -39,6 +42,20 @@ const workloadSchema = z
       ? { kind: 'synthetic' as const, input: w.input ?? DEFAULT_INPUT, output: w.output ?? DEFAULT_OUTPUT }
       : { kind: 'dataset' as const, dataset: w.dataset },
   );
+
+/** Request body and response format for SageMaker targets. */
+const payloadSchema = z
+  .strictObject({
+    format: z.enum(PAYLOAD_FORMAT_NAMES).default('tgi'),
+    /** JSON body with {{prompt}} and {{max_tokens}}, relative to the profile file; only with format: template. */
+    templatePath: z.string().min(1).optional(),
+    /** Container response format; `auto` detects it from the first bytes. */
+    response: z.enum(RESPONSE_FORMATS).default('auto'),
+  })
+  .refine((p) => (p.format === 'template') === (p.templatePath !== undefined), {
+    path: ['templatePath'],
+    message: 'give templatePath exactly when format is template, e.g. payload: { format: template, templatePath: body.json }',
+  });
 
 const limitsSchema = z.strictObject({
   /** Requests in flight at most; an arrival beyond it is recorded as dropped. */
@@ -73,6 +90,7 @@ export const profileSchema = z.strictObject({
   target: z.string().min(1).optional(),
   api: z.enum(['openai-chat', 'openai-completions', 'tgi']).default('openai-chat'),
   model: z.string().min(1).optional(),
+  payload: payloadSchema.prefault({}),
   /** Default arrival process of open-loop stages that do not set their own. */
   arrivals: arrivalProcessSchema.default({ kind: 'uniform' }),
   stages: z.array(stageEntrySchema).min(1),
@@ -81,6 +99,14 @@ export const profileSchema = z.strictObject({
   recording: recordingSchema.prefault({}),
   /** After the last stage, wait this long for in-flight streams before cancelling them. */
   gracePeriodS: z.number().min(0).default(10),
+  /** Latency objectives: goodput, recovery and SLO debt read them. */
+  slo: sloSchema.prefault({}),
+  /** Pass/fail conditions checked after the run (exit 99 when one fails), e.g. "ttft.p99 < 2000". */
+  thresholds: thresholdsSchema,
+}).superRefine((p, ctx) => {
+  for (const [i, message] of thresholdSloIssues(p.thresholds, p.slo)) {
+    ctx.addIssue({ code: 'custom', path: ['thresholds', i], message, input: p.thresholds[i]?.expression });
+  }
 });
 
 export type ProfileSpec = z.infer<typeof profileSchema>;
@@ -97,6 +123,8 @@ export class ProfileSource {
     /** Loaded traces by the index of their entry in `stages`. */
     readonly traces: ReadonlyMap<number, Trace>,
     readonly dataset: Dataset | undefined,
+    /** The loaded `payload.templatePath`, when the payload format is `template`. */
+    readonly payloadTemplate?: PayloadTemplate,
   ) {}
 
   /** The trace of `stages[entryIndex]`; a programming error if it was not loaded. */
@@ -111,6 +139,7 @@ export class ProfileSource {
       path: this.path,
       traces: [...this.traces.values()].map((t) => ({ path: t.path, rows: t.offsetsMs.length })),
       dataset: this.dataset && { path: this.dataset.path, rows: this.dataset.inputTokens.length },
+      ...(this.payloadTemplate && { payloadTemplate: this.payloadTemplate.path }),
     };
   }
 }

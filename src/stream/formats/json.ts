@@ -10,14 +10,23 @@ const EXCERPT_LENGTH = 120;
 
 /** Parses a payload that must be a JSON object; anything else is a `malformed_payload` error. */
 export function parseJsonObject(payload: string): JsonObject {
-  let value: unknown;
+  const value = parseJson(payload);
+  if (!isObject(value)) throw notAnObject(payload);
+  return value;
+}
+
+/** Parses a payload that must be JSON; invalid JSON is a `malformed_payload` error. */
+export function parseJson(payload: string): unknown {
   try {
-    value = JSON.parse(payload);
+    return JSON.parse(payload);
   } catch (e: unknown) {
     throw malformed('invalid_json', `invalid JSON in stream payload: ${excerpt(payload)}`, e);
   }
-  if (!isObject(value)) throw malformed('not_an_object', `stream payload is not a JSON object: ${excerpt(payload)}`);
-  return value;
+}
+
+/** The `malformed_payload` error of a payload that should have been a JSON object. */
+export function notAnObject(payload: string): InvocationError {
+  return malformed('not_an_object', `stream payload is not a JSON object: ${excerpt(payload)}`);
 }
 
 export function isObject(value: unknown): value is JsonObject {
