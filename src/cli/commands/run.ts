@@ -1,7 +1,6 @@
 /** `scalelab run <profile>`: drive a profile at a target and write a run directory. */
 import type { CommandModule } from 'yargs';
 import { RealClock } from '../../lib/clock.js';
-import { UserError } from '../../lib/errors.js';
 import { toolVersion } from '../../lib/version.js';
 import { expandSchedule, loadProfile, type Profile } from '../../profile/index.js';
 import { defaultRunDir } from '../../record/run-dir.js';
@@ -11,11 +10,16 @@ import { createProgressPrinter } from '../../runner/progress.js';
 import { loadSimConfig, parseSimConfig } from '../../sim/config.js';
 import { startSimServer } from '../../sim/server.js';
 import { createHttpInvoker, probeTarget } from '../../targets/http.js';
+import { resolvePayload } from '../../targets/payloads.js';
+import { SAGEMAKER_INVOKERS } from '../../targets/sagemaker.js';
+import { parseTargetSpec, SAGEMAKER_CLI_OPTIONS, type SageMakerTargetSpec, type TargetOptions, type TargetSpec } from '../../targets/target-spec.js';
+import type { Invoker } from '../../targets/types.js';
+import type { RunInfo } from '../../record/summary.js';
 import { EXIT } from '../exit-codes.js';
 import { reportFailure } from '../fail.js';
 import { runOptionsFor } from '../run-common.js';
 
-interface Args {
+interface Args extends TargetOptions {
   profile: string;
   target?: string;
   out?: string;
@@ -33,12 +37,14 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         .positional('profile', { type: 'string', demandOption: true, describe: 'profile YAML file (see profiles/)' })
         .option('target', {
           type: 'string',
-          describe: "'sim' (built-in simulator, started in process) or a base URL such as http://127.0.0.1:8000",
+          describe: "'sim' (built-in simulator, started in process), a base URL such as http://127.0.0.1:8000, or sagemaker:<endpoint>",
         })
         .option('out', { type: 'string', describe: 'run directory (default reports/<timestamp>-<profile>)' })
         .option('seed', { type: 'number', describe: 'override the profile seed' })
         .option('sim-config', { type: 'string', describe: 'simulator configuration for --target sim (see sims/)' })
-        .option('progress', { type: 'boolean', default: true, describe: 'print a live progress line' }),
+        .option('progress', { type: 'boolean', default: true, describe: 'print a live progress line' })
+        .options(SAGEMAKER_CLI_OPTIONS)
+        .group(Object.keys(SAGEMAKER_CLI_OPTIONS), 'SageMaker targets (--target sagemaker:<endpoint>):'),
     handler: async (args) => {
       try {
         setCode(await run(args));
@@ -49,44 +55,83 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
   };
 }
 
-interface Target {
-  kind: 'sim' | 'http';
-  url: string;
+interface OpenTarget {
+  info: RunInfo['target'];
+  /** Where the first line says the load goes. */
+  label: string;
+  invoker: Invoker;
   close: () => Promise<void>;
 }
 
-async function openTarget(spec: string, simConfigPath: string | undefined): Promise<Target> {
-  if (spec === 'sim') {
+async function openTarget(spec: TargetSpec, profile: Profile, simConfigPath: string | undefined, clock: RealClock): Promise<OpenTarget> {
+  const maxConnections = profile.limits.maxInFlight;
+  const requestTimeoutMs = profile.limits.requestTimeoutS * 1000;
+  if (spec.kind === 'sagemaker') {
+    const invoker = SAGEMAKER_INVOKERS[spec.client]({
+      ...spec,
+      payload: resolvePayload(profile.payload.format, profile.source.payloadTemplate),
+      responseFormat: profile.payload.response,
+      clock,
+      maxConnections,
+      requestTimeoutMs,
+    });
+    const where = spec.endpointUrl ? ` at ${spec.endpointUrl}` : spec.region ? ` in ${spec.region}` : '';
+    return {
+      info: { kind: 'sagemaker', url: `sagemaker:${spec.endpointName}`, api: profile.payload.format, ...sagemakerInfo(spec) },
+      label: `SageMaker endpoint ${spec.endpointName}${spec.inferenceComponent ? ` (inference component ${spec.inferenceComponent})` : ''}${where}`,
+      invoker,
+      close: () => invoker.close(),
+    };
+  }
+  let url: string;
+  let closeServer = async (): Promise<void> => undefined;
+  if (spec.kind === 'sim') {
     const config = simConfigPath ? await loadSimConfig(simConfigPath) : parseSimConfig({});
     const server = await startSimServer({ port: 0, host: '127.0.0.1', config });
-    return { kind: 'sim', url: server.url, close: () => server.close() };
+    url = server.url;
+    closeServer = () => server.close();
+  } else {
+    url = spec.baseUrl;
+    await probeTarget(new URL(url).origin, 5000);
   }
-  let url: URL;
-  try {
-    url = new URL(spec);
-  } catch {
-    throw new UserError('target_invalid', `--target '${spec}' is neither 'sim' nor a URL; give e.g. --target http://127.0.0.1:8000`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError('target_invalid', `--target '${spec}': only http:// and https:// URLs are supported here`);
-  }
-  await probeTarget(url.origin, 5000);
-  return { kind: 'http', url: spec.replace(/\/+$/, ''), close: async () => undefined };
+  const invoker = createHttpInvoker({
+    baseUrl: url,
+    api: profile.api,
+    ...(profile.model !== undefined && { model: profile.model }),
+    clock,
+    maxConnections,
+    requestTimeoutMs,
+  });
+  return {
+    info: { kind: spec.kind, url, api: profile.api },
+    label: spec.kind === 'sim' ? `built-in simulator at ${url}` : url,
+    invoker,
+    close: async () => {
+      await invoker.close();
+      await closeServer();
+    },
+  };
+}
+
+function sagemakerInfo(spec: SageMakerTargetSpec): Record<string, string | boolean> {
+  return {
+    endpointName: spec.endpointName,
+    stream: spec.stream,
+    client: spec.client,
+    ...(spec.inferenceComponent !== undefined && { inferenceComponent: spec.inferenceComponent }),
+    ...(spec.targetVariant !== undefined && { targetVariant: spec.targetVariant }),
+    ...(spec.region !== undefined && { region: spec.region }),
+    ...(spec.endpointUrl !== undefined && { endpointUrl: spec.endpointUrl }),
+  };
 }
 
 async function run(args: Args): Promise<number> {
   const profile: Profile = loadProfile(args.profile, args.seed === undefined ? {} : { seed: args.seed });
   const schedule = expandSchedule(profile);
   const clock = new RealClock();
-  const target = await openTarget(args.target ?? profile.target ?? 'sim', args['sim-config']);
-  const invoker = createHttpInvoker({
-    baseUrl: target.url,
-    api: profile.api,
-    ...(profile.model !== undefined && { model: profile.model }),
-    clock,
-    maxConnections: profile.limits.maxInFlight,
-    requestTimeoutMs: profile.limits.requestTimeoutS * 1000,
-  });
+  const spec = parseTargetSpec(args.target ?? profile.target ?? 'sim', args);
+  const target = await openTarget(spec, profile, args['sim-config'], clock);
+  const invoker = target.invoker;
 
   const stopController = new AbortController();
   const cancelController = new AbortController();
@@ -107,7 +152,7 @@ async function run(args: Args): Promise<number> {
   const startMs = clock.nowMs();
   const outDir = args.out ?? defaultRunDir(profile.name, startMs);
   const progress = args.progress ? createProgressPrinter(process.stderr, schedule.durationMs / 1000) : undefined;
-  process.stderr.write(`scalelab ${toolVersion()}: ${profile.name} → ${target.kind === 'sim' ? `built-in simulator at ${target.url}` : target.url}, writing ${outDir}\n`);
+  process.stderr.write(`scalelab ${toolVersion()}: ${profile.name} → ${target.label}, writing ${outDir}\n`);
   try {
     const outcome = await executeRun({
       ...runOptionsFor({
@@ -117,7 +162,7 @@ async function run(args: Args): Promise<number> {
         invoker,
         clock,
         outDir,
-        target: { kind: target.kind, url: target.url, api: profile.api },
+        target: target.info,
       }),
       stopSignal: stopController.signal,
       cancelSignal: cancelController.signal,
@@ -130,7 +175,6 @@ async function run(args: Args): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    await invoker.close();
     await target.close();
   }
 }

@@ -1,8 +1,12 @@
 /**
- * `scalelab simulate <profile> --sim <sims/x.yaml>`: the scheduler, the recorder and the simulator
- * together in virtual time, without sockets. Writes a normal run directory; an hour of load takes
- * seconds.
+ * `scalelab simulate <profile> --sim <sims/x.yaml>`: the scheduler, the recorder and the simulated
+ * world (serving models, capacity, CloudWatch, alarms, Application Auto Scaling) together in virtual
+ * time, without sockets. Writes a normal run directory, plus cloud.json with what the simulated
+ * control plane did (alarm transitions, scaling activities, capacity, metrics); an hour of load
+ * takes seconds.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { VirtualClock } from '../../lib/clock.js';
 import { UserError } from '../../lib/errors.js';
@@ -11,8 +15,10 @@ import { defaultRunDir } from '../../record/run-dir.js';
 import { formatSummary } from '../../record/summary.js';
 import { executeRun } from '../../runner/run.js';
 import { runInVirtualTime } from '../../runner/virtual.js';
+import { CLOUD_FILE } from '../../report/run-data.js';
+import { simulatedCloudData } from '../../sim/cloud-export.js';
 import { loadSimConfig, parseSimConfig } from '../../sim/config.js';
-import { ServingModel } from '../../sim/model.js';
+import { createSimWorld } from '../../sim/world.js';
 import { createSimInvoker } from '../../targets/sim.js';
 import { EXIT } from '../exit-codes.js';
 import { reportFailure } from '../fail.js';
@@ -53,8 +59,8 @@ async function simulate(args: Args): Promise<number> {
   const config = args.sim ? await loadSimConfig(args.sim) : parseSimConfig({});
   const startMs = args['start-at'] ? parseStart(args['start-at']) : Date.now();
   const clock = new VirtualClock(startMs);
-  const backend = new ServingModel(config.model, clock, config.seed);
-  const invoker = createSimInvoker({ backend, clock, requestTimeoutMs: profile.limits.requestTimeoutS * 1000 });
+  const world = createSimWorld(config, clock);
+  const invoker = createSimInvoker({ backend: world.backend, clock, requestTimeoutMs: profile.limits.requestTimeoutS * 1000 });
   const outDir = args.out ?? defaultRunDir(profile.name, startMs);
   const wallStartMs = performance.now();
   const outcome = await runInVirtualTime(
@@ -68,15 +74,26 @@ async function simulate(args: Args): Promise<number> {
         clock,
         outDir,
         target: { kind: 'simulated', ...(args.sim !== undefined && { url: args.sim }) },
-        extra: { virtualTime: true, sim: config },
+        extra: {
+          virtualTime: true,
+          timeScale: 1,
+          sim: config,
+          scalableResources: world.endpoints.targets().map((t) => ({ resourceId: t.capacity.resourceId, scalableDimension: t.capacity.scalableDimension })),
+        },
       }),
       startAtMs: startMs,
     }),
   );
-  backend.close();
+  const cloud = simulatedCloudData(world, { startMs, endMs: clock.nowMs() });
+  world.close();
+  if (cloud !== undefined) writeFileSync(join(outcome.dir, CLOUD_FILE), JSON.stringify(cloud, null, 2) + '\n');
   const wallS = (performance.now() - wallStartMs) / 1000;
   process.stdout.write(formatSummary(outcome.summary) + '\n\n');
   process.stdout.write(`simulated ${outcome.summary.run.durationS.toFixed(0)} s in ${wallS.toFixed(1)} s\n`);
+  if (cloud !== undefined) {
+    const scaled = cloud.activities.filter((a) => a.notScaledReasons === undefined);
+    process.stdout.write(`${cloud.resource.resourceId}: ${scaled.length} scaling activit${scaled.length === 1 ? 'y' : 'ies'}, capacity ${cloud.capacity.map((c) => c.current).join(' → ')}\n`);
+  }
   process.stdout.write(`run directory: ${outcome.dir}\n`);
   return EXIT.ok;
 }
