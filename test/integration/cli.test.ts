@@ -3,6 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseSimConfig } from '../../src/sim/config.js';
+import { startSimServer } from '../../src/sim/server.js';
 import { tempDir } from '../helpers/run-helpers.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
@@ -107,4 +109,41 @@ describe('scalelab CLI', () => {
     expect(summary.totals.ok).toBe(summary.totals.sent);
     expect(summary.totals.cancelled).toBe(0);
   });
+
+  it('run --target sagemaker:<endpoint> streams through the AWS SDK and the fast client to the simulator', async () => {
+    const sim = await startSimServer({ config: parseSimConfig({}) });
+    try {
+      const dir = tempDir();
+      const path = writeProfile(
+        dir,
+        'name: cli-sm\nstages: [{ kind: constant, rateRps: 5, durationS: 2 }]\nworkload: { input: { kind: fixed, tokens: 32 }, output: { kind: fixed, tokens: 6 } }\npayload: { format: tgi }\n',
+      );
+      for (const client of ['sdk', 'fast']) {
+        const out = join(dir, client);
+        const r = await cliAsync(['run', path, '--target', 'sagemaker:sim-endpoint', '--endpoint-url', sim.url, '--sagemaker-client', client, '--out', out, '--no-progress']);
+        expect(r.stderr).not.toMatch(/Warning/);
+        expect(r.status).toBe(0);
+        const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { totals: { ok: number; outputTokens: number; tokensFromUsage: number } };
+        expect(summary.totals).toMatchObject({ ok: 10, outputTokens: 60, tokensFromUsage: 10 });
+      }
+      const missing = await cliAsync(['run', path, '--target', 'sagemaker:no-such-endpoint', '--endpoint-url', sim.url, '--out', join(dir, 'x'), '--no-progress']);
+      expect(missing.status).toBe(0);
+      const s = JSON.parse(readFileSync(join(dir, 'x', 'summary.json'), 'utf8')) as { totals: { errors: number; errorsByKind: Record<string, number> } };
+      expect(s.totals.errorsByKind).toEqual({ validation: 10 });
+    } finally {
+      await sim.close();
+    }
+  });
 });
+
+/** Like cli(), without blocking the event loop (the test serves the simulator in this process). */
+function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
