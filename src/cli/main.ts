@@ -9,6 +9,8 @@ import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { simCommand } from './commands/sim.js';
 import { simulateCommand } from './commands/simulate.js';
+import { reportCommand } from './commands/report.js';
+import { compareCommand } from './commands/compare.js';
 
 // The AWS SDK warns on every start that its releases after January 2027 need Node 22; the
 // versions locked here run on Node 20, and a load tester's output is no place for that notice.
@@ -26,7 +28,9 @@ async function main(argv: string[]): Promise<number> {
     .command(validateCommand(setCode))
     .command(simCommand(setCode))
     .command(simulateCommand(setCode))
-    .demandCommand(1, 'Name a command: run, simulate, validate or sim (see --help).')
+    .command(reportCommand(setCode))
+    .command(compareCommand(setCode))
+    .demandCommand(1, 'Name a command: run, simulate, report, compare, validate or sim (see --help).')
     .strict()
     .version(toolVersion())
     .help()

@@ -18,8 +18,9 @@ import type { RunInfo } from '../../record/summary.js';
 import { EXIT } from '../exit-codes.js';
 import { reportFailure } from '../fail.js';
 import { runOptionsFor } from '../run-common.js';
+import { FINALIZE_CLI_OPTIONS, finalizeOptionsFrom, finalizeRun, formatThresholds, type FinalizeArgs } from '../finalize.js';
 
-interface Args extends TargetOptions {
+interface Args extends TargetOptions, FinalizeArgs {
   profile: string;
   target?: string;
   out?: string;
@@ -43,6 +44,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         .option('seed', { type: 'number', describe: 'override the profile seed' })
         .option('sim-config', { type: 'string', describe: 'simulator configuration for --target sim (see sims/)' })
         .option('progress', { type: 'boolean', default: true, describe: 'print a live progress line' })
+        .options(FINALIZE_CLI_OPTIONS)
         .options(SAGEMAKER_CLI_OPTIONS)
         .group(Object.keys(SAGEMAKER_CLI_OPTIONS), 'SageMaker targets (--target sagemaker:<endpoint>):'),
     handler: async (args) => {
@@ -170,8 +172,11 @@ async function run(args: Args): Promise<number> {
     });
     progress?.end();
     process.stdout.write(formatSummary(outcome.summary) + '\n\n');
-    process.stdout.write(`run directory: ${outcome.dir}\n`);
-    return outcome.stopReason === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+    const fin = finalizeRun(outcome.dir, finalizeOptionsFrom(args));
+    const thresholds = formatThresholds(fin.thresholds);
+    if (thresholds) process.stdout.write(thresholds + '\n\n');
+    process.stdout.write(`run directory: ${outcome.dir}\nreport: ${fin.reports.html}\n`);
+    return outcome.stopReason === 'interrupted' ? EXIT.interrupted : fin.exitCode;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

@@ -92,7 +92,8 @@ async function simulate(args: Args): Promise<number> {
   process.stdout.write(`simulated ${outcome.summary.run.durationS.toFixed(0)} s in ${wallS.toFixed(1)} s\n`);
   if (cloud !== undefined) {
     const scaled = cloud.activities.filter((a) => a.notScaledReasons === undefined);
-    process.stdout.write(`${cloud.resource.resourceId}: ${scaled.length} scaling activit${scaled.length === 1 ? 'y' : 'ies'}, capacity ${cloud.capacity.map((c) => c.current).join(' → ')}\n`);
+    const path = cloud.capacity.map((c) => c.current).filter((c, i, all) => i === 0 || c !== all[i - 1]);
+    process.stdout.write(`${cloud.resource.resourceId}: ${scaled.length} scaling activit${scaled.length === 1 ? 'y' : 'ies'}, capacity ${path.join(' → ')}\n`);
   }
   process.stdout.write(`run directory: ${outcome.dir}\n`);
   return EXIT.ok;
