@@ -136,6 +136,50 @@ describe('scalelab CLI', () => {
   });
 });
 
+describe('thresholds, reports and comparison from the CLI', () => {
+  it('a failing threshold exits 99 with JUnit XML; report rebuilds the same verdict; compare writes both formats', () => {
+    const dir = tempDir();
+    const path = writeProfile(
+      dir,
+      [
+        'name: cli-th',
+        'stages: [{ kind: constant, rateRps: 4, durationS: 2 }]',
+        'workload: { input: { kind: fixed, tokens: 32 }, output: { kind: fixed, tokens: 4 } }',
+        'thresholds:',
+        '  - "ttft.p99 < 60000"',
+        '  - "e2e.p50 < 0.001"',
+        '',
+      ].join('\n'),
+    );
+    const a = join(dir, 'a');
+    const junit = join(dir, 'junit.xml');
+    const r = cli(['run', path, '--out', a, '--no-progress', '--junit', junit]);
+    expect(r.status).toBe(99);
+    expect(r.stdout).toMatch(/thresholds: 1 of 2 hold/);
+    expect(r.stdout).toMatch(/✗ e2e\.p50 < 0\.001/);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testsuite name="scalelab thresholds" tests="2" failures="1"/);
+    for (const f of ['report.md', 'report.html']) expect(existsSync(join(a, f))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8')) as { thresholds: { pass: boolean }[] };
+    expect(summary.thresholds.map((t) => t.pass)).toEqual([true, false]);
+
+    const rebuilt = cli(['report', a]);
+    expect(rebuilt.status).toBe(99);
+    const b = join(dir, 'b');
+    expect(cli(['run', path, '--out', b, '--no-progress']).status).toBe(99);
+    const out = join(dir, 'cmp');
+    const c = cli(['compare', a, b, '--out', out]);
+    expect(c.status).toBe(0);
+    expect(readFileSync(join(out, 'compare.md'), 'utf8')).toMatch(/ttft/);
+    expect(existsSync(join(out, 'compare.html'))).toBe(true);
+    const one = cli(['compare', a]);
+    expect(one.status).toBe(2);
+    const missing = cli(['report', join(dir, 'nope')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no run directory/);
+  });
+});
+
 /** Like cli(), without blocking the event loop (the test serves the simulator in this process). */
 function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
