@@ -15,6 +15,9 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { errorMessage, UserError } from '../lib/errors.js';
+import { scalableTargetSchema } from './autoscaling-config.js';
+import { capacityConfigSchema } from './capacity-config.js';
+import { controlPlaneConfigSchema } from './cloud/control-plane.js';
 
 const probability = z.number().min(0).max(1);
 const positiveMs = z.number().positive();
@@ -142,10 +145,29 @@ const targetFields = {
   model: modelConfigSchema.prefault({}),
 };
 
-/** A production variant: traffic shared by `weight` unless the request names a target variant. */
-export const variantConfigSchema = z.strictObject({ ...targetFields, weight: z.number().positive().default(1) });
-/** An inference component: invoked by name (X-Amzn-SageMaker-Inference-Component). */
-export const componentConfigSchema = z.strictObject(targetFields);
+/**
+ * A production variant: traffic shared by `weight` unless the request names a target variant.
+ * Each instance runs `model.copies` copies of the model.
+ */
+export const variantConfigSchema = z.strictObject({
+  ...targetFields,
+  weight: z.number().positive().default(1),
+  /** Default: `capacity.defaultInstanceType`. */
+  instanceType: z.string().min(1).optional(),
+  /** Instances in service at start. */
+  initialInstanceCount: z.number().int().min(1).default(1),
+});
+/**
+ * An inference component: invoked by name (X-Amzn-SageMaker-Inference-Component). Its copies are
+ * placed on its endpoint's instances, `acceleratorsPerCopy` GPUs each.
+ */
+export const componentConfigSchema = z.strictObject({
+  ...targetFields,
+  /** Copies in service at start (RuntimeConfig.CopyCount); 0 for a component scaled to zero. Default: model.copies. */
+  copyCount: z.number().int().min(0).optional(),
+  /** ComputeResourceRequirements.NumberOfAcceleratorDevicesRequired. */
+  acceleratorsPerCopy: z.number().int().min(1).default(1),
+});
 
 /** A refinement: no two items share `item[key]`. */
 function unique<K extends string>(key: K, what: string) {
@@ -164,6 +186,18 @@ export const endpointConfigSchema = z
     name: resourceName,
     variants: z.array(variantConfigSchema).default([]).superRefine(unique('name', 'variant name')),
     inferenceComponents: z.array(componentConfigSchema).default([]).superRefine(unique('name', 'component name')),
+    /** Inference-component endpoints: the instance type of the shared instances. Default: `capacity.defaultInstanceType`. */
+    instanceType: z.string().min(1).optional(),
+    /** Inference-component endpoints: instances at start. Default: enough for the components' initial copies, at least the minimum. */
+    initialInstanceCount: z.number().int().min(0).optional(),
+    /**
+     * Inference-component endpoints: instances come and go with the copies (an instance launches
+     * when a copy finds no room, and goes when its last copy does), within these bounds.
+     */
+    managedInstanceScaling: z
+      .strictObject({ minInstanceCount: z.number().int().min(0).default(1), maxInstanceCount: z.number().int().min(1).default(4) })
+      .refine((m) => m.minInstanceCount <= m.maxInstanceCount, { message: 'minInstanceCount must not exceed maxInstanceCount' })
+      .prefault({}),
   })
   .refine((e) => (e.variants.length > 0) !== (e.inferenceComponents.length > 0), {
     message: 'give either variants or inferenceComponents (one or more), not both',
@@ -194,6 +228,12 @@ export const simConfigSchema = z.strictObject({
     .array(faultSchema)
     .default([])
     .superRefine(unique('kind', 'fault kind')),
+  /** Instance types and scale-out phase durations (capacity-config.ts). */
+  capacity: capacityConfigSchema.prefault({}),
+  /** The simulated CloudWatch and Application Auto Scaling: metric delivery lags, alarm cadence, cooldown defaults… */
+  controlPlane: controlPlaneConfigSchema.prefault({}),
+  /** Scalable targets and their policies, registered at start (autoscaling-config.ts). */
+  autoscaling: z.array(scalableTargetSchema).default([]).superRefine(unique('resourceId', 'scalable target')),
 });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;

@@ -8,7 +8,7 @@ import type { Clock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import type { FaultKind } from './config.js';
 import type { FaultInjector, MidStreamFault } from './faults.js';
-import type { FinishReason, ModelHandle, ServingModel } from './model.js';
+import type { FinishReason, ModelHandle, RejectReason, ServingModel } from './model.js';
 import type { ApiKind, Protocol, ResponseContext } from './protocols.js';
 import type { Ring } from './ring.js';
 import { StreamWriter } from './stream-writer.js';
@@ -21,6 +21,8 @@ export type ServerOutcome =
   | 'bad_request'
   /** The model's queue was full. */
   | 'rejected'
+  /** No copy to serve it (an inference component scaled to zero). */
+  | 'no_capacity'
   /** SageMaker: no such endpoint, variant or component, or a missing/forbidden component header. */
   | 'not_found'
   /** A pre-response fault answered. */
@@ -87,8 +89,8 @@ export interface Generation {
   protocol: Protocol;
   ctx: ResponseContext;
   maxOutputTokens: number;
-  /** The model rejected the request (full queue) before it started: answer with an error. */
-  onRejected(): void;
+  /** The model rejected the request (full queue, no capacity) before it started: answer with an error. */
+  onRejected(reason: RejectReason): void;
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -166,7 +168,7 @@ export class Exchange {
     this.handle = gen.model.submit(
       { id: this.record.id, inputTokens: gen.ctx.inputTokens, maxOutputTokens: gen.maxOutputTokens },
       {
-        onRejected: () => gen.onRejected(),
+        onRejected: (_tMs, reason) => gen.onRejected(reason),
         onToken: () => undefined,
         onEnd: (_tMs, info) => {
           this.record.outputTokens = info.outputTokens;
@@ -271,12 +273,12 @@ export class Exchange {
       }
     };
 
-    let rejected = false;
+    let rejected: RejectReason | undefined;
     this.handle = gen.model.submit(
       { id: record.id, inputTokens: gen.ctx.inputTokens, maxOutputTokens: gen.maxOutputTokens },
       {
-        onRejected: () => {
-          rejected = true;
+        onRejected: (_tMs, reason) => {
+          rejected = reason;
         },
         onToken: (tMs, index, finish?: FinishReason) => {
           if (!open) return;
@@ -292,8 +294,8 @@ export class Exchange {
         },
       },
     );
-    if (rejected) {
-      gen.onRejected();
+    if (rejected !== undefined) {
+      gen.onRejected(rejected);
       return;
     }
     this.res.writeHead(200, framing.streamHeaders);

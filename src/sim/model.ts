@@ -19,6 +19,13 @@
  * - End: after `maxOutputTokens` tokens, or earlier when the optional EOS draw says so; the slot frees
  *   at the last token's instant (lastTokenMs = endMs).
  * - Cancellation: frees the slot (or the queue place) at the clock's now; no more listener calls.
+ * - Copies come and go (capacity.ts): `addCopy` adds one at once (provisioning is the caller's
+ *   business); `drainCopy` stops routing to a copy, lets its admitted and queued requests finish,
+ *   and removes it when the last one ends. With no copy taking requests, a request is rejected
+ *   with `no_capacity` (SageMaker's "Inference Component has no capacity" answer).
+ * - Concurrency windows for CloudWatch's ConcurrentRequestsPer{Model,Copy}: each copy keeps the
+ *   maximum and minimum of its outstanding requests (queued or running, from arrival to the last
+ *   token) since the last `takeConcurrency()`.
  *
  * No drift: every instant is computed from the previous model instant (never from when a timer
  * actually fired) and the clock is asked to sleep until that absolute instant. Listeners receive the
@@ -41,7 +48,8 @@ export interface ModelRequest {
 /** `length`: ran to maxOutputTokens; `stop`: ended earlier by the EOS draw. */
 export type FinishReason = 'length' | 'stop';
 
-export type RejectReason = 'queue_full' | 'closed';
+/** `no_capacity`: no copy takes requests (zero copies, or all draining). */
+export type RejectReason = 'queue_full' | 'no_capacity' | 'closed';
 
 /**
  * Callbacks for one request, called with model instants (epoch ms of the model's clock).
@@ -69,7 +77,7 @@ export type RequestOutcome = 'ok' | 'cancelled' | 'rejected' | 'closed';
 /** One finished request's instants (model time, epoch ms). */
 export interface RequestTiming {
   id: string;
-  /** Copy it was routed to (also for a request rejected at that copy's full queue). */
+  /** Copy it was routed to (also for a request rejected at that copy's full queue); -1 when there was none. */
   copy: number;
   arrivalMs: number;
   admittedMs?: number;
@@ -98,6 +106,23 @@ export interface CopyStats {
   /** Occupied slots: prefilling or decoding. */
   active: number;
   queued: number;
+  /** Present (true) while the copy drains. */
+  draining?: true;
+}
+
+/** One copy's outstanding-request extremes over a concurrency window. */
+export interface CopyConcurrency {
+  copy: number;
+  max: number;
+  min: number;
+}
+
+/** Hooks for metering (metrics-publisher.ts); called synchronously, must not call back into the model. */
+export interface ModelObserver {
+  /** A request was routed to a copy (not called for `no_capacity` or `closed` rejections). */
+  onArrival?(tMs: number): void;
+  /** A request finished, whatever its outcome (rejections included). */
+  onFinished?(timing: RequestTiming): void;
 }
 
 export interface ModelStats {
@@ -112,6 +137,8 @@ type Phase = 'queued' | 'running' | 'done';
 
 interface Sequence {
   timing: RequestTiming;
+  /** Where it was routed; undefined for a request rejected without a copy. */
+  copy: Copy | undefined;
   listener: ModelListener;
   phase: Phase;
   /** Tokens this request will produce (maxOutputTokens, or fewer by the EOS draw). */
@@ -121,9 +148,21 @@ interface Sequence {
 }
 
 interface Copy {
+  /** Stable id: copies are numbered 0, 1, 2… in the order they were added, never reused. */
   index: number;
   active: number;
   queue: Sequence[];
+  /** Takes no new requests; removed when its last request ends. */
+  draining: boolean;
+  onDrained: (() => void) | undefined;
+  windowMax: number;
+  windowMin: number;
+}
+
+const outstanding = (c: Copy): number => c.active + c.queue.length;
+
+function newCopy(index: number): Copy {
+  return { index, active: 0, queue: [], draining: false, onDrained: undefined, windowMax: 0, windowMin: 0 };
 }
 
 /**
@@ -131,7 +170,12 @@ interface Copy {
  * deterministically in virtual time (advance the clock, observe exact instants).
  */
 export class ServingModel {
-  private readonly copies: Copy[];
+  /** Live copies (draining ones included), in id order. */
+  private copies: Copy[];
+  /** Copies removed since the last concurrency window was taken (their window still counts). */
+  private retired: Copy[] = [];
+  private nextCopyIndex: number;
+  private observer: ModelObserver | undefined;
   private readonly events = new EventQueue<Sequence>();
   private readonly finished: Ring<RequestTiming>;
   private readonly running = new Set<Sequence>();
@@ -155,7 +199,8 @@ export class ServingModel {
     private readonly clock: Clock,
     seed = 1,
   ) {
-    this.copies = Array.from({ length: config.copies }, (_, index) => ({ index, active: 0, queue: [] }));
+    this.copies = Array.from({ length: config.copies }, (_, index) => newCopy(index));
+    this.nextCopyIndex = config.copies;
     this.finished = new Ring(config.groundTruthLimit);
     this.eosRng = createRng(deriveSeed(seed, 'model.eos'));
   }
@@ -171,11 +216,12 @@ export class ServingModel {
     this.applyDueEvents();
     const nowMs = this.clock.nowMs();
     this.counters.submitted++;
-    const copy = this.route();
+    const copy = this.closed ? undefined : this.route();
     const seq: Sequence = {
+      copy,
       timing: {
         id: request.id,
-        copy: copy.index,
+        copy: copy?.index ?? -1,
         arrivalMs: nowMs,
         endMs: nowMs,
         inputTokens: request.inputTokens,
@@ -191,20 +237,69 @@ export class ServingModel {
     const handle: ModelHandle = { id: request.id, cancel: () => this.cancel(seq) };
     if (this.closed) {
       this.reject(seq, nowMs, 'closed');
-    } else if (copy.active < this.config.batchSlots) {
-      this.admit(copy, seq, nowMs);
-    } else if (this.config.maxQueue !== undefined && copy.queue.length >= this.config.maxQueue) {
-      this.reject(seq, nowMs, 'queue_full');
+    } else if (copy === undefined) {
+      this.reject(seq, nowMs, 'no_capacity');
     } else {
-      copy.queue.push(seq);
+      this.observer?.onArrival?.(nowMs);
+      if (copy.active < this.config.batchSlots) {
+        this.admit(copy, seq, nowMs);
+      } else if (this.config.maxQueue !== undefined && copy.queue.length >= this.config.maxQueue) {
+        this.reject(seq, nowMs, 'queue_full');
+      } else {
+        copy.queue.push(seq);
+      }
+      this.touch(copy);
     }
     this.arm();
     return handle;
   }
 
+  /** Receives arrivals and finished requests (one observer; a later call replaces it). */
+  setObserver(observer: ModelObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  /** Adds a copy that takes requests at once; returns its id. */
+  addCopy(): number {
+    this.applyDueEvents();
+    const copy = newCopy(this.nextCopyIndex++);
+    this.copies.push(copy);
+    return copy.index;
+  }
+
+  /**
+   * Stops routing to copy `id`; its admitted and queued requests run to their end, then the copy is
+   * removed and `onDrained` called (at once when it is idle). Unknown or already draining: no-op.
+   */
+  drainCopy(id: number, onDrained?: () => void): void {
+    this.applyDueEvents();
+    const copy = this.copies.find((c) => c.index === id);
+    if (copy === undefined || copy.draining) return;
+    copy.draining = true;
+    copy.onDrained = onDrained;
+    this.removeIfDrained(copy);
+  }
+
+  /** Ids of the copies taking requests (not draining). */
+  servingCopies(): number[] {
+    return this.copies.filter((c) => !c.draining).map((c) => c.index);
+  }
+
+  /**
+   * Each copy's maximum and minimum outstanding requests since the previous call (or since it was
+   * added), copies removed meanwhile included; then starts a new window at the current values.
+   */
+  takeConcurrency(): CopyConcurrency[] {
+    this.applyDueEvents();
+    const out = [...this.retired, ...this.copies].map((c) => ({ copy: c.index, max: c.windowMax, min: c.windowMin }));
+    this.retired = [];
+    for (const c of this.copies) c.windowMax = c.windowMin = outstanding(c);
+    return out;
+  }
+
   /** Current occupancy per copy and counters. */
   stats(): ModelStats {
-    const copies = this.copies.map((c) => ({ copy: c.index, active: c.active, queued: c.queue.length }));
+    const copies = this.copies.map((c): CopyStats => ({ copy: c.index, active: c.active, queued: c.queue.length, ...(c.draining && { draining: true as const }) }));
     return {
       nowMs: this.clock.nowMs(),
       active: copies.reduce((sum, c) => sum + c.active, 0),
@@ -247,12 +342,36 @@ export class ServingModel {
     for (const seq of outstanding) this.finish(seq, nowMs, 'closed');
   }
 
-  private route(): Copy {
-    let best = this.copies[0]!;
+  /** The serving copy with the fewest outstanding requests (lowest id on ties); undefined when none serves. */
+  private route(): Copy | undefined {
+    let best: Copy | undefined;
     for (const copy of this.copies) {
-      if (copy.active + copy.queue.length < best.active + best.queue.length) best = copy;
+      if (copy.draining) continue;
+      if (best === undefined || outstanding(copy) < outstanding(best)) best = copy;
     }
     return best;
+  }
+
+  /** Widens the copy's concurrency window to its current outstanding count. */
+  private touch(copy: Copy): void {
+    const n = outstanding(copy);
+    if (n > copy.windowMax) copy.windowMax = n;
+    if (n < copy.windowMin) copy.windowMin = n;
+  }
+
+  /** A request left `copy`: update its window, and remove it when it was draining and is now idle. */
+  private left(copy: Copy): void {
+    this.touch(copy);
+    this.removeIfDrained(copy);
+  }
+
+  private removeIfDrained(copy: Copy): void {
+    if (!copy.draining || outstanding(copy) > 0) return;
+    this.copies = this.copies.filter((c) => c !== copy);
+    this.retired.push(copy);
+    const done = copy.onDrained;
+    copy.onDrained = undefined;
+    done?.();
   }
 
   /** Geometric length: after each token, EOS with probability p; capped at maxOutputTokens. */
@@ -282,6 +401,7 @@ export class ServingModel {
     seq.timing.rejectReason = reason;
     seq.timing.endMs = tMs;
     this.finished.push(seq.timing);
+    this.observer?.onFinished?.(seq.timing);
     seq.listener.onRejected?.(tMs, reason);
   }
 
@@ -290,7 +410,7 @@ export class ServingModel {
     this.applyDueEvents();
     if (seq.phase === 'done') return;
     const nowMs = this.clock.nowMs();
-    const copy = this.copies[seq.timing.copy]!;
+    const copy = seq.copy!;
     if (seq.phase === 'queued') {
       copy.queue.splice(copy.queue.indexOf(seq), 1);
     } else {
@@ -300,6 +420,7 @@ export class ServingModel {
     }
     this.counters.cancelled++;
     this.finish(seq, nowMs, 'cancelled');
+    this.left(copy);
     this.arm();
   }
 
@@ -308,6 +429,7 @@ export class ServingModel {
     seq.timing.outcome = outcome;
     seq.timing.endMs = tMs;
     this.finished.push(seq.timing);
+    this.observer?.onFinished?.(seq.timing);
   }
 
   private admitQueued(copy: Copy, tMs: number): void {
@@ -352,7 +474,7 @@ export class ServingModel {
       if (index === 0) seq.timing.firstTokenMs = tMs;
       let finishReason: FinishReason | undefined;
       if (ended) {
-        const copy = this.copies[seq.timing.copy]!;
+        const copy = seq.copy!;
         copy.active--;
         this.running.delete(seq);
         this.counters.completed++;
@@ -360,6 +482,7 @@ export class ServingModel {
         seq.timing.finishReason = finishReason;
         this.finish(seq, tMs, 'ok');
         this.admitQueued(copy, tMs);
+        this.left(copy);
       } else {
         continuing.push(seq);
       }
@@ -372,7 +495,7 @@ export class ServingModel {
     for (const seq of continuing) {
       // A listener may have cancelled it meanwhile.
       if (seq.phase !== 'running') continue;
-      const copy = this.copies[seq.timing.copy]!;
+      const copy = seq.copy!;
       seq.nextTokenMs = tMs + decodeStepMs(this.config, copy.active);
       this.events.push(seq.nextTokenMs, seq);
     }

@@ -11,12 +11,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRng, deriveSeed, type Rng } from '../lib/random.js';
 import type { SimConfig } from './config.js';
-import type { EndpointRegistry } from './endpoints.js';
+import type { EndpointRegistry, SimTarget } from './endpoints.js';
 import { exceptionFrame, payloadPartFrame, truncatedFrame, withBadMessageCrc } from './eventstream-encode.js';
 import { Exchange, readJson, type ExchangeEnv, type Framing, type ServerOutcome } from './exchange.js';
 import { CONTAINER_PAYLOADS, type ContainerPayload } from './payloads/index.js';
 import { responseContext } from './protocols.js';
-import { encodeRuntimeError, faultError, modelError, STREAM_ERROR_MESSAGES, type RuntimeError } from './runtime-errors.js';
+import type { RejectReason } from './model.js';
+import { encodeRuntimeError, faultError, modelError, RUNTIME_ERROR_STATUS, STREAM_ERROR_MESSAGES, type RuntimeError } from './runtime-errors.js';
 
 const PATH = /^\/endpoints\/([^/]+)\/(invocations|invocations-response-stream)$/;
 
@@ -32,6 +33,8 @@ export interface SageMakerRouteDeps {
   config: SimConfig;
   registry: EndpointRegistry;
   nextId(): string;
+  /** An error answered for `target` before its model saw the request (an injected fault), for the CloudWatch error counts. */
+  onError?(target: SimTarget, status: number, modelError: boolean): void;
 }
 
 /** The handler of SageMaker Runtime requests (paths already matched by matchSageMakerPath). */
@@ -84,7 +87,9 @@ export function sageMakerRoutes(deps: SageMakerRouteDeps) {
     const plan = env.faults.plan(env.clock.nowMs());
     if (plan.preResponse !== undefined) {
       exchange.inject(plan.preResponse.kind);
-      fail(faultError(plan.preResponse, route.endpoint, scope), 'error_injected');
+      const error = faultError(plan.preResponse, route.endpoint, scope);
+      deps.onError?.(target, RUNTIME_ERROR_STATUS[error.type], error.type === 'ModelError');
+      fail(error, 'error_injected');
       return;
     }
 
@@ -93,7 +98,10 @@ export function sageMakerRoutes(deps: SageMakerRouteDeps) {
       protocol,
       ctx: responseContext(record.id, protocol, request, config.server, Math.floor(env.clock.nowMs() / 1000)),
       maxOutputTokens: request.maxTokens ?? config.server.defaultMaxTokens,
-      onRejected: () => fail(modelError(429, 'Model is overloaded: queue full', route.endpoint, scope), 'rejected'),
+      onRejected: (reason: RejectReason) =>
+        reason === 'no_capacity'
+          ? fail(faultError({ kind: 'noCapacity', probability: 1 }, route.endpoint, scope), 'no_capacity')
+          : fail(modelError(429, 'Model is overloaded: queue full', route.endpoint, scope), 'rejected'),
     };
     const common = { 'x-amzn-invoked-production-variant': target.variant, 'x-amzn-requestid': requestId };
     if (!route.stream) {

@@ -363,7 +363,8 @@ describe('sim server on a virtual clock', () => {
     servers.push(server);
     const pending = post(server, '/v1/completions', { prompt: 'x'.repeat(2048), max_tokens: 3, stream: true });
     await until(() => server.model.stats().active === 1);
-    await clock.runUntilIdle();
+    // The metrics publisher ticks every 10 s forever: run to the last token's instant, not until idle.
+    await clock.advanceTo(224);
     const res = await pending;
     expect(sseData(res.text)).toHaveLength(4);
     await until(() => server.groundTruth().length === 1);

@@ -20,11 +20,11 @@ import { simulatedCloudData } from '../../sim/cloud-export.js';
 import { loadSimConfig, parseSimConfig } from '../../sim/config.js';
 import { createSimWorld } from '../../sim/world.js';
 import { createSimInvoker } from '../../targets/sim.js';
-import { EXIT } from '../exit-codes.js';
 import { reportFailure } from '../fail.js';
+import { FINALIZE_CLI_OPTIONS, finalizeOptionsFrom, finalizeRun, formatThresholds, type FinalizeArgs } from '../finalize.js';
 import { runOptionsFor } from '../run-common.js';
 
-interface Args {
+interface Args extends FinalizeArgs {
   profile: string;
   sim?: string;
   out?: string;
@@ -42,7 +42,8 @@ export function simulateCommand(setCode: (c: number) => void): CommandModule<obj
         .option('sim', { type: 'string', describe: 'simulator configuration (see sims/); default: the built-in defaults' })
         .option('out', { type: 'string', describe: 'run directory (default reports/<timestamp>-<profile>)' })
         .option('seed', { type: 'number', describe: 'override the profile seed' })
-        .option('start-at', { type: 'string', describe: 'virtual start instant, ISO 8601 (default: now)' }),
+        .option('start-at', { type: 'string', describe: 'virtual start instant, ISO 8601 (default: now)' })
+        .options(FINALIZE_CLI_OPTIONS),
     handler: async (args) => {
       try {
         setCode(await simulate(args));
@@ -95,8 +96,12 @@ async function simulate(args: Args): Promise<number> {
     const path = cloud.capacity.map((c) => c.current).filter((c, i, all) => i === 0 || c !== all[i - 1]);
     process.stdout.write(`${cloud.resource.resourceId}: ${scaled.length} scaling activit${scaled.length === 1 ? 'y' : 'ies'}, capacity ${path.join(' → ')}\n`);
   }
-  process.stdout.write(`run directory: ${outcome.dir}\n`);
-  return EXIT.ok;
+  // After cloud.json, so the reports carry the scaling figures.
+  const fin = finalizeRun(outcome.dir, finalizeOptionsFrom(args));
+  const thresholds = formatThresholds(fin.thresholds);
+  if (thresholds) process.stdout.write(`\n${thresholds}\n`);
+  process.stdout.write(`run directory: ${outcome.dir}\nreport: ${fin.reports.html}\n`);
+  return fin.exitCode;
 }
 
 function parseStart(text: string): number {
