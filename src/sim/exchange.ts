@@ -228,8 +228,10 @@ export class Exchange {
           this.inject(kind);
           writer.write(framing.frames.damage(kind, chunk), false, notBeforeMs);
           if (kind === 'truncatedFrame') {
-            writer.cut();
-            stop('disconnect_injected');
+            // The response ends cleanly after half a frame: the client sees a truncated event
+            // stream (a reset connection is the `disconnect` fault's).
+            writer.end(notBeforeMs);
+            stop('stream_error_injected');
             return;
           }
           continue;

@@ -60,9 +60,12 @@ export function createSimInvoker(opts: SimInvokerOptions): Invoker {
               });
             },
             onRejected(tMs, reason) {
-              finish(() =>
-                obs.onError(tMs, new InvocationError({ kind: 'throttled', code: reason, httpStatus: 429, message: `the simulator rejected the request: ${reason}` })),
-              );
+              // As SageMaker answers: no capacity is a 400 ValidationError, a full queue a 429.
+              const error =
+                reason === 'no_capacity'
+                  ? new InvocationError({ kind: 'validation', code: 'NoCapacity', httpStatus: 400, message: 'Inference Component has no capacity to process this request.' })
+                  : new InvocationError({ kind: 'throttled', code: reason, httpStatus: 429, message: `the simulator rejected the request: ${reason}` });
+              finish(() => obs.onError(tMs, error));
             },
           },
         );

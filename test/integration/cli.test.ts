@@ -55,7 +55,7 @@ describe('scalelab CLI', () => {
     noStack(r.stderr);
     const bad = cli(['run', 'profiles/smoke.yaml', '--target', 'nonsense']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--target 'nonsense'/);
+    expect(bad.stderr).toMatch(/target 'nonsense' is neither/);
   });
 
   it('run --target sim writes a complete run directory and prints where', () => {
