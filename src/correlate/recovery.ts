@@ -5,8 +5,9 @@
  * - an interval after t0 is *good* when its p99 ≤ limit (the SLO when set, else baseline × (1 +
  *   tolerance)), *bad* when its p99 exceeds it or it has no latency sample but failures, and
  *   *empty* (skipped: neither breaks nor extends a run) when nothing completed in it;
- * - recovery: the start (clipped to t0) of the first of N consecutive good intervals starting
- *   before the next step, minus t0; 0 when latency never degraded;
+ * - recovery: the start of the first of N consecutive good intervals after the last bad interval
+ *   before the next step, minus t0 (right after a step latency is often still fine while the queue
+ *   builds: those early good intervals are not a recovery); 0 when latency never degraded;
  * - SLO debt, over [t0, recovery) or [t0, next step) when not recovered: seconds of bad intervals
  *   against the SLO (an interval counts for its overlap with the span), and
  *   Σ max(0, p99 − baseline) × overlap in ms·s.
@@ -64,9 +65,13 @@ export function recoveryFigures(input: RecoveryInput): RecoveryFigures {
   if (limitMs === null) {
     recoveryS = { value: null, reason: `no SLO for ${metric} and no pre-step baseline to compare with` };
   } else {
+    // Recovery is for good: the streak is looked for after the last bad interval before the next
+    // step (right after a step, latency is often still fine while the queue builds).
+    const lastBad = after.map((i) => verdict(i, limitMs)).lastIndexOf('bad');
+    if (lastBad === -1) recoveredMs = t0Ms;
     let runStartMs: number | undefined;
     let good = 0;
-    for (const i of after) {
+    for (const i of lastBad === -1 ? [] : after.slice(lastBad + 1)) {
       const v = verdict(i, limitMs);
       if (v === 'empty') continue;
       if (v === 'bad') {

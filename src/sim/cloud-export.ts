@@ -8,6 +8,7 @@ import { SERVICE_NAMESPACE } from './cloud/autoscaling.js';
 import { parseResourceId } from './cloud/target-tracking.js';
 import { dimensionsOf } from './metrics-publisher.js';
 import type { SimWorld } from './world.js';
+import { ScaledClock } from './cloud/scaled-clock.js';
 
 const STATES = new Set(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 
@@ -121,5 +122,34 @@ export function simulatedCloudData(world: SimWorld, window: { startMs: number; e
       ...(isComponent ? [series('no_capacity_sum', 'NoCapacityInvocationFailures', 'Sum', 60)] : []),
     ],
     warnings: [],
+  };
+}
+
+/**
+ * The same, on the serving clock's time axis: with a time scale F the control plane runs F times
+ * faster, so its instants map back through the ScaledClock and its periods shrink by F. `window`
+ * is in serving-clock time (the run's start and end).
+ */
+export function simulatedCloudDataRealTime(world: SimWorld, window: { startMs: number; endMs: number }): CloudData | undefined {
+  const scaled = world.controlClock;
+  if (!(scaled instanceof ScaledClock)) return simulatedCloudData(world, window);
+  const data = simulatedCloudData(world, { startMs: scaled.toModelMs(window.startMs), endMs: scaled.toModelMs(window.endMs) });
+  if (data === undefined) return undefined;
+  const t = (ms: number): number => scaled.toInnerMs(ms);
+  return {
+    ...data,
+    window,
+    fetchedAtMs: t(data.fetchedAtMs),
+    alarmTransitions: data.alarmTransitions.map((a) => ({ ...a, tMs: t(a.tMs) })),
+    activities: data.activities.map((a) => ({ ...a, startMs: t(a.startMs), ...(a.endMs !== undefined && { endMs: t(a.endMs) }) })),
+    capacity: data.capacity.map((c) => ({ ...c, tMs: t(c.tMs) })),
+    metrics: data.metrics.map((m) => ({ ...m, periodS: m.periodS / scaled.factor, points: m.points.map((p) => ({ ...p, tMs: t(p.tMs) })) })),
+    policies: data.policies.map((p) => ({
+      ...p,
+      ...(p.scaleOutCooldownS !== undefined && { scaleOutCooldownS: p.scaleOutCooldownS / scaled.factor }),
+      ...(p.scaleInCooldownS !== undefined && { scaleInCooldownS: p.scaleInCooldownS / scaled.factor }),
+    })),
+    alarms: data.alarms.map((a) => ({ ...a, ...(a.periodS !== undefined && { periodS: a.periodS / scaled.factor }) })),
+    warnings: [...data.warnings, `control-plane times are scaled back from a time scale of ${scaled.factor}: periods and cooldowns are shown divided by ${scaled.factor}`],
   };
 }

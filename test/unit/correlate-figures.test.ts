@@ -148,6 +148,8 @@ describe('recoveryFigures', () => {
     ['a good interval alone does not recover', [[100, 0], [100, 0], [100, 0], [300, 0], [150, 0], [300, 0], [150, 0], [150, 0]], 3, 2, 450],
     ['empty intervals are skipped', [[100, 0], [100, 0], [100, 0], [300, 0], [150, 0], [null, 0], [150, 0]], 1, 1, 200],
     ['failures without latency are bad', [[100, 0], [100, 0], [100, 0], [null, 5], [150, 0], [150, 0]], 1, 1, 0],
+    // The queue builds for a few intervals before latency climbs: those first good intervals are not a recovery.
+    ['good while the queue builds, then bad, then good', [[100, 0], [100, 0], [100, 0], [150, 0], [150, 0], [150, 0], [300, 0], [400, 0], [150, 0], [150, 0]], 5, 2, 650],
   ] as [string, [number | null, number][], number, number, number][])('%s', (_, rows, recoveryS, violationS, excess) => {
     const r = recoveryFigures({ ...base, intervals: iv(rows) });
     expect([r.baselineP99Ms, r.recoveryS, r.sloViolationS, r.excessP99MsS]).toEqual([{ value: 100 }, { value: recoveryS }, { value: violationS }, { value: excess }]);

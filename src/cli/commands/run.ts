@@ -8,7 +8,9 @@ import { formatSummary } from '../../record/summary.js';
 import { executeRun } from '../../runner/run.js';
 import { createProgressPrinter } from '../../runner/progress.js';
 import { loadSimConfig, parseSimConfig } from '../../sim/config.js';
-import { startSimServer } from '../../sim/server.js';
+import { startSimServer, type SimServer } from '../../sim/server.js';
+import type { SimWorld } from '../../sim/world.js';
+import { UserError } from '../../lib/errors.js';
 import { createHttpInvoker, probeTarget } from '../../targets/http.js';
 import { resolvePayload } from '../../targets/payloads.js';
 import { SAGEMAKER_INVOKERS } from '../../targets/sagemaker.js';
@@ -18,9 +20,12 @@ import type { RunInfo } from '../../record/summary.js';
 import { EXIT } from '../exit-codes.js';
 import { reportFailure } from '../fail.js';
 import { runOptionsFor } from '../run-common.js';
+import { CLOUD_CLI_OPTIONS, saveCloudData, startSageMakerCloudSession, worldCloudSession, type CloudArgs } from '../cloud-session.js';
+import { SHARD_CLI_OPTIONS, shardRunInput, startLine, type ShardArgs } from '../shard-options.js';
 import { FINALIZE_CLI_OPTIONS, finalizeOptionsFrom, finalizeRun, formatThresholds, type FinalizeArgs } from '../finalize.js';
 
-interface Args extends TargetOptions, FinalizeArgs {
+interface Args extends TargetOptions, FinalizeArgs, ShardArgs, CloudArgs {
+  'time-scale'?: number;
   profile: string;
   target?: string;
   out?: string;
@@ -42,9 +47,12 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         })
         .option('out', { type: 'string', describe: 'run directory (default reports/<timestamp>-<profile>)' })
         .option('seed', { type: 'number', describe: 'override the profile seed' })
-        .option('sim-config', { type: 'string', describe: 'simulator configuration for --target sim (see sims/)' })
+        .option('sim-config', { type: 'string', describe: 'simulator configuration for --target sim or --endpoint-url sim (see sims/)' })
+        .option('time-scale', { type: 'number', describe: 'in-process simulator: run its control plane (metric periods, alarms, cooldowns, provisioning) this many times faster' })
         .option('progress', { type: 'boolean', default: true, describe: 'print a live progress line' })
         .options(FINALIZE_CLI_OPTIONS)
+        .options(CLOUD_CLI_OPTIONS)
+        .options(SHARD_CLI_OPTIONS)
         .options(SAGEMAKER_CLI_OPTIONS)
         .group(Object.keys(SAGEMAKER_CLI_OPTIONS), 'SageMaker targets (--target sagemaker:<endpoint>):'),
     handler: async (args) => {
@@ -62,10 +70,20 @@ interface OpenTarget {
   /** Where the first line says the load goes. */
   label: string;
   invoker: Invoker;
+  /** The in-process simulator's world, when the load goes to it. */
+  world?: SimWorld;
   close: () => Promise<void>;
 }
 
-async function openTarget(spec: TargetSpec, profile: Profile, simConfigPath: string | undefined, clock: RealClock): Promise<OpenTarget> {
+/** The in-process simulator for `--target sim` and `--endpoint-url sim`. */
+async function startLocalSim(args: Args): Promise<SimServer> {
+  const config = args['sim-config'] ? await loadSimConfig(args['sim-config']) : parseSimConfig({});
+  const timeScale = args['time-scale'] ?? 1;
+  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new UserError('time_scale_invalid', `--time-scale must be a positive number, got ${String(timeScale)}`);
+  return startSimServer({ port: 0, host: '127.0.0.1', config, timeScale });
+}
+
+async function openTarget(spec: TargetSpec, profile: Profile, args: Args, clock: RealClock, local: SimServer | undefined): Promise<OpenTarget> {
   const maxConnections = profile.limits.maxInFlight;
   const requestTimeoutMs = profile.limits.requestTimeoutS * 1000;
   if (spec.kind === 'sagemaker') {
@@ -80,17 +98,22 @@ async function openTarget(spec: TargetSpec, profile: Profile, simConfigPath: str
     const where = spec.endpointUrl ? ` at ${spec.endpointUrl}` : spec.region ? ` in ${spec.region}` : '';
     return {
       info: { kind: 'sagemaker', url: `sagemaker:${spec.endpointName}`, api: profile.payload.format, ...sagemakerInfo(spec) },
-      label: `SageMaker endpoint ${spec.endpointName}${spec.inferenceComponent ? ` (inference component ${spec.inferenceComponent})` : ''}${where}`,
+      label: `SageMaker endpoint ${spec.endpointName}${spec.inferenceComponent ? ` (inference component ${spec.inferenceComponent})` : ''}${local ? ' on the built-in simulator' : where}`,
       invoker,
-      close: () => invoker.close(),
+      ...(local && { world: local.world }),
+      close: async () => {
+        await invoker.close();
+        await local?.close();
+      },
     };
   }
   let url: string;
   let closeServer = async (): Promise<void> => undefined;
+  let world: SimWorld | undefined;
   if (spec.kind === 'sim') {
-    const config = simConfigPath ? await loadSimConfig(simConfigPath) : parseSimConfig({});
-    const server = await startSimServer({ port: 0, host: '127.0.0.1', config });
+    const server = await startLocalSim(args);
     url = server.url;
+    world = server.world;
     closeServer = () => server.close();
   } else {
     url = spec.baseUrl;
@@ -108,6 +131,7 @@ async function openTarget(spec: TargetSpec, profile: Profile, simConfigPath: str
     info: { kind: spec.kind, url, api: profile.api },
     label: spec.kind === 'sim' ? `built-in simulator at ${url}` : url,
     invoker,
+    ...(world && { world }),
     close: async () => {
       await invoker.close();
       await closeServer();
@@ -131,8 +155,12 @@ async function run(args: Args): Promise<number> {
   const profile: Profile = loadProfile(args.profile, args.seed === undefined ? {} : { seed: args.seed });
   const schedule = expandSchedule(profile);
   const clock = new RealClock();
-  const spec = parseTargetSpec(args.target ?? profile.target ?? 'sim', args);
-  const target = await openTarget(spec, profile, args['sim-config'], clock);
+  const sharding = shardRunInput(args, clock.nowMs());
+  const targetText = args.target ?? profile.target ?? 'sim';
+  // `--endpoint-url sim`: a SageMaker target served by the in-process simulator (with its autoscaling).
+  const local = args['endpoint-url'] === 'sim' && targetText.startsWith('sagemaker:') ? await startLocalSim(args) : undefined;
+  const spec = parseTargetSpec(targetText, local ? { ...args, 'endpoint-url': local.url } : args);
+  const target = await openTarget(spec, profile, args, clock, local);
   const invoker = target.invoker;
 
   const stopController = new AbortController();
@@ -155,7 +183,9 @@ async function run(args: Args): Promise<number> {
   const outDir = args.out ?? defaultRunDir(profile.name, startMs);
   const progress = args.progress ? createProgressPrinter(process.stderr, schedule.durationMs / 1000) : undefined;
   process.stderr.write(`scalelab ${toolVersion()}: ${profile.name} → ${target.label}, writing ${outDir}\n`);
+  process.stderr.write(startLine(sharding, clock.nowMs()));
   try {
+    const cloud = args.cloud === false ? undefined : target.world ? worldCloudSession(target.world) : spec.kind === 'sagemaker' ? await startSageMakerCloudSession(spec, args, clock) : undefined;
     const outcome = await executeRun({
       ...runOptionsFor({
         profile,
@@ -165,6 +195,8 @@ async function run(args: Args): Promise<number> {
         clock,
         outDir,
         target: target.info,
+        ...(target.world && { extra: { timeScale: target.world.timeScale, sim: target.world.config } }),
+        ...sharding,
       }),
       stopSignal: stopController.signal,
       cancelSignal: cancelController.signal,
@@ -172,6 +204,7 @@ async function run(args: Args): Promise<number> {
     });
     progress?.end();
     process.stdout.write(formatSummary(outcome.summary) + '\n\n');
+    await saveCloudData(outcome.dir, await cloud?.finish({ startMs: outcome.summary.run.startMs, endMs: outcome.summary.run.endMs ?? clock.nowMs() }));
     const fin = finalizeRun(outcome.dir, finalizeOptionsFrom(args));
     const thresholds = formatThresholds(fin.thresholds);
     if (thresholds) process.stdout.write(thresholds + '\n\n');
