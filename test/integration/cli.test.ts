@@ -1,9 +1,10 @@
 /** The built CLI (dist/, built by `npm test`) as a user runs it: exit codes, messages, run directories. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSimConfig } from '../../src/sim/config.js';
+import { loadSimConfig, parseSimConfig } from '../../src/sim/config.js';
+import type { CloudData } from '../../src/cloud/types.js';
 import { startSimServer } from '../../src/sim/server.js';
 import { tempDir } from '../helpers/run-helpers.js';
 
@@ -179,6 +180,48 @@ describe('thresholds, reports and comparison from the CLI', () => {
     expect(missing.stderr).toMatch(/no run directory/);
   });
 });
+
+describe('cloud data from the CLI', () => {
+  it('a SageMaker run samples capacity and reads policies, alarms and metrics; collect fetches them again', async () => {
+    const config = await loadSimConfig('sims/demo.yaml');
+    const sim = await startSimServer({ config, timeScale: 10 });
+    try {
+      const dir = tempDir();
+      const path = writeProfile(
+        dir,
+        'name: cli-cloud\nstages: [{ kind: constant, rateRps: 4, durationS: 4 }]\nworkload: { input: { kind: fixed, tokens: 32 }, output: { kind: fixed, tokens: 6 } }\n',
+      );
+      const out = join(dir, 'run');
+      const r = await cliAsync(['run', path, '--target', 'sagemaker:llama3-8b', '--endpoint-url', sim.url, '--out', out, '--no-progress', '--settle', '2', '--capacity-interval', '1']);
+      expect(r.status).toBe(0);
+      const cloud = JSON.parse(readFileSync(join(out, 'cloud.json'), 'utf8')) as CloudData;
+      expect(cloud.resource.resourceId).toBe('endpoint/llama3-8b/variant/AllTraffic');
+      expect(cloud.policies.map((p) => p.name)).toEqual(['concurrency-target-5']);
+      expect(cloud.alarms.map((a) => a.role).sort()).toEqual(['scale-in', 'scale-out']);
+      expect(cloud.capacity.length).toBeGreaterThanOrEqual(3);
+      expect(cloud.capacity.every((c) => c.current === 1)).toBe(true);
+      expect(cloud.metrics.find((m) => m.metricName === 'ConcurrentRequestsPerModel')?.points.length).toBeGreaterThan(0);
+      rmSync(join(out, 'cloud.json'));
+      const c = await cliAsync(['collect', out]);
+      expect(c.status).toBe(0);
+      const again = JSON.parse(readFileSync(join(out, 'cloud.json'), 'utf8')) as CloudData;
+      expect(again.policies.map((p) => p.name)).toEqual(['concurrency-target-5']);
+      const local = await cliAsync(['collect', tempDirWithRun()]);
+      expect(local.status).toBe(2);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+/** A run directory of a run against the in-process simulator over HTTP (not SageMaker). */
+function tempDirWithRun(): string {
+  const dir = tempDir();
+  const out = join(dir, 'run');
+  const path = writeProfile(dir, 'name: plain\nstages: [{ kind: constant, rateRps: 2, durationS: 1 }]\n');
+  expect(cli(['run', path, '--out', out, '--no-progress']).status).toBe(0);
+  return out;
+}
 
 /** Like cli(), without blocking the event loop (the test serves the simulator in this process). */
 function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
