@@ -365,8 +365,8 @@ describe('SageMaker faults as the SDK sees them', () => {
     // What the SDK (client-sagemaker-runtime 3.1178 over node:http) throws from the iterator, for the
     // client's classifier — plain Errors, no SDK exception class:
     // - corruptFrame: Error "The message checksum (<got>) did not match the expected value of <expected>";
-    // - truncatedFrame and disconnect alike: Error "aborted" with code ECONNRESET (the socket closed
-    //   mid-response; the half frame is dropped unseen), so a truncated frame is not told from a reset.
+    // - truncatedFrame (half a frame, then the response ends): Error "Truncated event message received.";
+    // - disconnect (the socket closed mid-response): Error "aborted" with code ECONNRESET.
     const messages: Record<string, string> = {};
     for (const kind of ['corruptFrame', 'truncatedFrame', 'disconnect'] as const) {
       const { server, client } = await start({ faults: [{ kind, afterTokens: 2 }] });
@@ -379,7 +379,7 @@ describe('SageMaker faults as the SDK sees them', () => {
       expect(server.injected()[kind]).toBe(1);
     }
     expect(messages.corruptFrame).toMatch(/^Error: The message checksum \(\d+\) did not match the expected value of \d+$/);
-    expect(messages.truncatedFrame).toBe('Error: aborted ECONNRESET');
+    expect(messages.truncatedFrame).toMatch(/^Error: Truncated event message received\./);
     expect(messages.disconnect).toBe('Error: aborted ECONNRESET');
   });
 
