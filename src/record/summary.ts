@@ -4,6 +4,7 @@
  */
 import type { Schedule, StagePlan } from '../profile/types.js';
 import type { StopReason } from '../runner/stop.js';
+import type { ShardInfo } from '../runner/shard.js';
 import { completedOf, type BucketStats, type Counts } from './recorder.js';
 import { METRICS, type LatencyStats, type Metric } from './histograms.js';
 
@@ -18,10 +19,22 @@ export interface RunInfo {
   intervalMs: number;
   /** Facts particular to how the run was made: virtual time, a time scale, the simulator's config… */
   extra?: Record<string, unknown>;
+  /** Present when this run sent one shard of the schedule (`run --shard i/N`). */
+  shard?: ShardInfo;
+  /** Present when this run directory is the merge of shard runs (`scalelab merge`). */
+  merged?: MergedInfo;
   startMs: number;
   endMs?: number;
   stopReason?: StopReason;
   stopDetail?: string;
+}
+
+/** Where a merged run came from: every shard, in index order. */
+export interface MergedInfo {
+  count: number;
+  profileHash: string;
+  startAtMs: number;
+  shards: (ShardInfo & { dir: string; host: string; startMs: number; endMs?: number; stopReason?: StopReason })[];
 }
 
 export interface CountsSummary extends Counts {
@@ -63,7 +76,7 @@ function countsSummary(c: Counts, durationMs: number): CountsSummary {
   };
 }
 
-export function buildSummary(info: RunInfo, schedule: Schedule, snap: { total: BucketStats; stages: BucketStats[] }): Summary {
+export function buildSummary(info: RunInfo, schedule: Pick<Schedule, 'stages'>, snap: { total: BucketStats; stages: BucketStats[] }): Summary {
   const endMs = info.endMs ?? info.startMs;
   const durationMs = endMs - info.startMs;
   return {

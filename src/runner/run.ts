@@ -72,6 +72,12 @@ export async function executeRun(o: RunOptions): Promise<RunOutcome> {
   o.cancelSignal?.addEventListener('abort', onUserCancel, { once: true });
 
   const baseInfo = { ...o.runInfo, startMs: runStartMs };
+  // When this process's clock actually reached the start: a timer wakes late, and a start already past begins at once.
+  const startWatch = new AbortController();
+  const began = o.clock.sleepUntil(runStartMs, startWatch.signal).then(
+    () => o.clock.nowMs(),
+    () => undefined,
+  );
   dir.writeJson(RUN_FILES.run, baseInfo);
   const errorWatch = o.limits.abortOnErrorRate ? new ErrorRateWatch(o.limits.abortOnErrorRate) : undefined;
   let scheduler: Scheduler | undefined;
@@ -102,6 +108,7 @@ export async function executeRun(o: RunOptions): Promise<RunOutcome> {
     ...(o.limits.maxRequests !== undefined && { maxRequests: o.limits.maxRequests }),
     sendSignal: sendController.signal,
     inflightSignal: inflightController.signal,
+    ...(o.runInfo.shard && { shard: o.runInfo.shard }),
     onMaxRequests: () => stop('max_requests', `reached ${o.limits.maxRequests} requests`),
   });
 
@@ -138,13 +145,16 @@ export async function executeRun(o: RunOptions): Promise<RunOutcome> {
     await drainWithGrace(scheduler, o.clock, o.limits.gracePeriodS * 1000, inflightController);
   } finally {
     tickerController.abort();
+    startWatch.abort();
     await ticker;
     o.stopSignal?.removeEventListener('abort', onUserStop);
     o.cancelSignal?.removeEventListener('abort', onUserCancel);
   }
   const endMs = o.clock.nowMs();
   await recorder.finish(endMs, scheduler.inFlight);
-  const info: RunInfo = { ...baseInfo, endMs, stopReason, ...(stopDetail !== undefined && { stopDetail }) };
+  const beganMs = await began;
+  const shard = baseInfo.shard && { ...baseInfo.shard, ...(beganMs !== undefined && { measuredStartSkewMs: Math.round((beganMs - runStartMs) * 1000) / 1000 }) };
+  const info: RunInfo = { ...baseInfo, ...(shard && { shard }), endMs, stopReason, ...(stopDetail !== undefined && { stopDetail }) };
   dir.writeJson(RUN_FILES.run, info);
   const summary = buildSummary(info, o.schedule, recorder.snapshot());
   dir.writeJson(RUN_FILES.summary, summary);

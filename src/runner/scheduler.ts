@@ -12,6 +12,7 @@ import type { Recorder } from '../record/recorder.js';
 import type { RequestResult } from '../record/types.js';
 import { syntheticPrompt } from '../workload/prompt.js';
 import { RequestTracker } from './tracker.js';
+import { closedRequestNumber, ownsArrival, shareOf, WHOLE, type ShardSpec } from './shard.js';
 
 /** While behind schedule, overdue sends go out in bursts of this many, with a turn of the event loop between. */
 const CATCH_UP_BATCH = 16;
@@ -30,14 +31,18 @@ export interface SchedulerOptions {
   inflightSignal: AbortSignal;
   /** Called when `maxRequests` arrivals were handled. */
   onMaxRequests: () => void;
+  /** This process's share of the schedule (shard.ts); default the whole of it. */
+  shard?: ShardSpec;
 }
 
 export class Scheduler {
   private readonly inflight = new Set<Promise<void>>();
   private launched = 0;
   private readonly closedSeqBase: number;
+  private readonly shard: ShardSpec;
 
   constructor(private readonly o: SchedulerOptions) {
+    this.shard = o.shard ?? WHOLE;
     // Closed-loop requests are numbered after every planned open-loop arrival, so seq stays unique and deterministic.
     this.closedSeqBase = o.schedule.stages.reduce((n, s) => n + (s.expectedRequests ?? 0), 0);
     syntheticPrompt(1, 0); // builds the prompt corpus now, not at the first planned send
@@ -80,6 +85,7 @@ export class Scheduler {
     const { schedule, clock, runStartMs, sendSignal } = this.o;
     let lateSends = 0;
     for (const planned of schedule.arrivals()) {
+      if (!ownsArrival(planned.seq, this.shard)) continue;
       if (!this.allowMore()) return;
       const intendedMs = runStartMs + planned.offsetMs;
       // Built before waiting, so the send itself is all that happens at the planned instant.
@@ -116,17 +122,18 @@ export class Scheduler {
     } catch {
       return;
     }
-    let n = 0;
+    let k = 0;
     const user = async (): Promise<void> => {
       while (this.allowMore() && clock.nowMs() < endMs) {
+        const n = closedRequestNumber(k++, this.shard);
         const spec = schedule.closedLoopSpec(stageIndex, n);
-        const seq = this.closedSeqBase + stageIndex * 1_000_000_000 + n++;
+        const seq = this.closedSeqBase + stageIndex * 1_000_000_000 + n;
         this.launched++;
         // A user is ready to send the moment its previous reply ended: that instant is the plan.
         await this.launch(this.request(seq, stageIndex, clock.nowMs(), spec));
       }
     };
-    await Promise.all(Array.from({ length: stage.users ?? 0 }, user));
+    await Promise.all(Array.from({ length: shareOf(stage.users ?? 0, this.shard) }, user));
   }
 
   private request(seq: number, stage: number, intendedMs: number, spec: RequestSpec): InferenceRequest {
