@@ -9,8 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunInfo, Summary } from '../../src/record/summary.js';
+import type { RequestResult } from '../../src/record/types.js';
 import type { ServerRequestRecord } from '../../src/sim/server.js';
-import { tempDir } from '../helpers/run-helpers.js';
+import { readNdjson, tempDir } from '../helpers/run-helpers.js';
 import { startSimProcess, type SimProcess } from '../helpers/sim-process.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
@@ -98,32 +99,38 @@ describe('sharded load generation', () => {
     console.log(`shards: ${sm.stages.map((s) => s.counts.sent).join(' + ')} requests per stage, one process: ${sw.stages.map((s) => s.counts.sent).join(' + ')}`);
   }, 60_000);
 
-  it('merged percentiles agree with the simulator’s ground truth', () => {
+  it('merged percentiles are exact over the shards’ requests and agree with the simulator’s ground truth', () => {
     const sm = json<Summary>(join(merged, 'summary.json'));
+    const results = readNdjson<RequestResult>(join(merged, 'results.ndjson')).filter((r) => r.outcome === 'ok');
+    expect(results).toHaveLength(sm.totals.ok);
     /*
-     * The client measures from the planned send; the simulator from the request's arrival to the
-     * write of the first token (TTFT) or the last byte (e2e). Per request, client span = schedule
-     * lag (the send's lateness, recorded as `lag`) + loopback transport both ways + the client's
-     * parsing + server span. So every client percentile is at least the server's (less HDR's 0.1%),
-     * and exceeds it by at most the largest lag plus the transport: well under a millisecond on an
-     * idle machine (run-sim.test.ts holds p50 within 1 ms); 5 ms here, where four shard processes,
-     * the simulator and vitest share 2 cores and a reply can wait for a busy event loop.
+     * Exactness: the merged histograms hold every shard's requests, so their percentiles equal the
+     * exact percentiles of the merged raw results within HDR's precision (3 digits: 0.1%).
+     *
+     * Ground truth: the client measures from the planned send; the simulator from the request's
+     * arrival to the write of the first token (TTFT) or the last byte (e2e). Per request, client span
+     * = schedule lag + loopback both ways + the client's parsing + server span, so every client
+     * percentile is at least the server's (less HDR's 0.1%). How much more depends on how busy the
+     * event loops were: four shard processes, the simulator and vitest's other files share 2 cores
+     * here, and tail replies waited up to tens of ms for a busy loop. So the upper bound is checked
+     * at the median only: the largest lag plus 10 ms.
      */
     const lagMaxMs = sm.metrics.lag!.maxMs;
-    const transportMs = 5;
     console.log(`schedule lag: p50 ${sm.metrics.lag!.p50Ms} ms, max ${lagMaxMs} ms`);
     const checks = [
-      { metric: 'ttft', values: truth.map((t) => t.firstTokenWriteMs! - t.receivedMs) },
-      { metric: 'e2e', values: truth.map((t) => t.lastByteMs! - t.receivedMs) },
+      { metric: 'ttft', server: truth.map((t) => t.firstTokenWriteMs! - t.receivedMs), client: results.map((r) => r.firstTokenMs! - r.intendedMs) },
+      { metric: 'e2e', server: truth.map((t) => t.lastByteMs! - t.receivedMs), client: results.map((r) => r.endMs - r.intendedMs) },
     ] as const;
-    for (const { metric, values } of checks) {
+    for (const { metric, server, client } of checks) {
       const stats = sm.metrics[metric]!;
-      expect(stats.count).toBe(values.length);
+      expect(stats.count).toBe(server.length);
       for (const [p, measured] of [[50, stats.p50Ms], [90, stats.p90Ms], [99, stats.p99Ms]] as const) {
-        const server = percentile(values, p);
-        console.log(`${metric} p${p}: merged ${measured} ms, simulator ${server.toFixed(3)} ms`);
-        expect(measured).toBeGreaterThanOrEqual(server * 0.999 - 0.001);
-        expect(measured - server).toBeLessThanOrEqual(server * 0.001 + lagMaxMs + transportMs);
+        const exact = percentile(client, p);
+        const truthMs = percentile(server, p);
+        console.log(`${metric} p${p}: merged ${measured} ms, exact ${exact.toFixed(3)} ms, simulator ${truthMs.toFixed(3)} ms`);
+        expect(Math.abs(measured - exact)).toBeLessThanOrEqual(exact * 0.001 + 0.001);
+        expect(measured).toBeGreaterThanOrEqual(truthMs * 0.999 - 0.001);
+        if (p === 50) expect(measured - truthMs).toBeLessThanOrEqual(truthMs * 0.001 + lagMaxMs + 10);
       }
     }
   });
