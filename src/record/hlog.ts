@@ -38,15 +38,41 @@ export interface HlogInterval {
   /** Epoch ms. */
   startMs: number;
   endMs: number;
-  histogram: Histogram;
+  /** Decoded on each access, not kept: a long run's log holds tens of thousands of histograms. */
+  readonly histogram: Histogram;
 }
 
-/** Reads every interval of a log written by HlogWriter (or any 1.3 log with a BaseTime/StartTime). */
+/**
+ * Reads every interval of a log written by HlogWriter (or any 1.3 log with a BaseTime or
+ * StartTime), in file order. Histograms stay compressed until asked for.
+ */
 export function readHlog(content: string): HlogInterval[] {
-  const reader = new hdr.HistogramLogReader(content);
+  let baseSec = 0;
   const out: HlogInterval[] = [];
-  for (let h = reader.nextIntervalHistogram(); h !== null; h = reader.nextIntervalHistogram()) {
-    out.push({ tag: h.tag, startMs: h.startTimeStampMsec, endMs: h.endTimeStampMsec, histogram: h });
+  for (const line of content.split('\n')) {
+    if (line.startsWith('#')) {
+      const base = /^#\[BaseTime: ([\d.]+)/.exec(line) ?? /^#\[StartTime: ([\d.]+)/.exec(line);
+      if (base && (line.startsWith('#[BaseTime') || baseSec === 0)) baseSec = Number(base[1]);
+      continue;
+    }
+    const m = /^(?:Tag=([^,]+),)?([\d.]+),([\d.]+),[\d.]+,(\S+)$/.exec(line.trim());
+    if (!m) continue;
+    const startMs = Math.round((baseSec + Number(m[2])) * 1000 * 1000) / 1000;
+    const endMs = Math.round((baseSec + Number(m[2]) + Number(m[3])) * 1000 * 1000) / 1000;
+    const encoded = m[4] as string;
+    const tag = m[1] ?? '';
+    out.push({
+      tag,
+      startMs,
+      endMs,
+      get histogram(): Histogram {
+        const h = hdr.decodeFromCompressedBase64(encoded);
+        h.tag = tag;
+        h.startTimeStampMsec = startMs;
+        h.endTimeStampMsec = endMs;
+        return h;
+      },
+    });
   }
   return out;
 }

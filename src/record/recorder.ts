@@ -98,6 +98,7 @@ export class Recorder {
   /** A closed interval's histograms go here while they are encoded, a slice per turn of the event loop. */
   private spare: MetricHistograms | undefined = newMetricHistograms();
   private encoding: Promise<void> = Promise.resolve();
+  private pending: EncodeJob | undefined;
   private intervalStartMs: number;
   private readonly stageBuckets: Bucket[];
   private readonly total: Bucket = newBucket();
@@ -213,24 +214,19 @@ export class Recorder {
     this.opts.sinks.timeline?.(JSON.stringify(row) + '\n');
     this.lastRow = row;
     this.opts.onInterval?.(row);
+    // Intervals closing faster than they are encoded (virtual time) must not pile up histograms:
+    // the previous interval's remaining metrics are written now, and its histograms reused.
+    this.pending?.finish();
     this.interval = { counts: newCounts(), histograms: this.spare ?? newMetricHistograms() };
     this.spare = undefined;
     this.intervalStartMs = endMs;
-    this.encoding = this.encoding.then(() => this.encodeInterval(histograms, startMs, endMs));
-  }
-
-  /**
-   * Writes a closed interval's histograms to the log one metric per event-loop turn (encoding one
-   * takes ~0.4 ms), so a request due meanwhile is not held up by the whole batch.
-   */
-  private async encodeInterval(histograms: MetricHistograms, startMs: number, endMs: number): Promise<void> {
-    for (const m of METRICS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.hlog?.writeInterval(m, histograms[m], startMs, endMs);
-      histograms[m].reset();
-    }
-    this.spare = histograms;
-    this.opts.sinks.flush?.();
+    const job = new EncodeJob(histograms, (m) => this.hlog?.writeInterval(m, histograms[m], startMs, endMs), () => {
+      this.spare = histograms;
+      if (this.pending === job) this.pending = undefined;
+      this.opts.sinks.flush?.();
+    });
+    this.pending = job;
+    this.encoding = job.runSpread();
   }
 
   /** Resolves when every closed interval is in the log. */
@@ -271,4 +267,42 @@ function bucketStats(b: Bucket): BucketStats {
     if (s) metrics[m] = s;
   }
   return { counts: { ...b.counts, errorsByKind: { ...b.counts.errorsByKind } }, metrics };
+}
+
+/**
+ * Writes a closed interval's histograms to the log one metric per event-loop turn (encoding one
+ * takes ~0.4 ms), so a request due meanwhile is not held up by the whole batch; `finish` writes
+ * whatever is left at once.
+ */
+class EncodeJob {
+  private next = 0;
+  private done = false;
+
+  constructor(
+    private readonly histograms: MetricHistograms,
+    private readonly write: (m: Metric) => void,
+    private readonly onDone: () => void,
+  ) {}
+
+  private step(): void {
+    const m = METRICS[this.next++];
+    if (m === undefined) return;
+    this.write(m);
+    this.histograms[m].reset();
+  }
+
+  finish(): void {
+    if (this.done) return;
+    while (this.next < METRICS.length) this.step();
+    this.done = true;
+    this.onDone();
+  }
+
+  async runSpread(): Promise<void> {
+    while (!this.done && this.next < METRICS.length) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!this.done) this.step();
+    }
+    this.finish();
+  }
 }
