@@ -14,6 +14,7 @@ import { compareCommand } from './commands/compare.js';
 import { collectCommand } from './commands/collect.js';
 import { mergeCommand } from './commands/merge.js';
 import { k8sCommand } from './commands/k8s.js';
+import { experimentCommand } from './commands/experiment.js';
 
 // The AWS SDK warns on every start that its releases after January 2027 need Node 22; the
 // versions locked here run on Node 20, and a load tester's output is no place for that notice.
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     .command(collectCommand(setCode))
     .command(mergeCommand(setCode))
     .command(k8sCommand(setCode))
+    .command(experimentCommand(setCode))
     .demandCommand(1, 'Name a command: run, simulate, report, compare, validate or sim (see --help).')
     .strict()
     .version(toolVersion())

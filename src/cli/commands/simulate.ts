@@ -5,24 +5,17 @@
  * control plane did (alarm transitions, scaling activities, capacity, metrics); an hour of load
  * takes seconds.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { VirtualClock } from '../../lib/clock.js';
 import { UserError } from '../../lib/errors.js';
 import { expandSchedule, loadProfile } from '../../profile/index.js';
 import { defaultRunDir } from '../../record/run-dir.js';
 import { formatSummary } from '../../record/summary.js';
-import { executeRun } from '../../runner/run.js';
-import { runInVirtualTime } from '../../runner/virtual.js';
-import { CLOUD_FILE } from '../../report/run-data.js';
-import { simulatedCloudData } from '../../sim/cloud-export.js';
 import { loadSimConfig, parseSimConfig } from '../../sim/config.js';
 import { createSimWorld } from '../../sim/world.js';
-import { createSimInvoker } from '../../targets/sim.js';
+import { runInWorld } from '../../experiment/virtual-run.js';
 import { reportFailure } from '../fail.js';
 import { FINALIZE_CLI_OPTIONS, finalizeOptionsFrom, finalizeRun, formatThresholds, type FinalizeArgs } from '../finalize.js';
-import { runOptionsFor } from '../run-common.js';
 
 interface Args extends FinalizeArgs {
   profile: string;
@@ -61,33 +54,25 @@ async function simulate(args: Args): Promise<number> {
   const startMs = args['start-at'] ? parseStart(args['start-at']) : Date.now();
   const clock = new VirtualClock(startMs);
   const world = createSimWorld(config, clock);
-  const invoker = createSimInvoker({ backend: world.backend, clock, requestTimeoutMs: profile.limits.requestTimeoutS * 1000 });
   const outDir = args.out ?? defaultRunDir(profile.name, startMs);
   const wallStartMs = performance.now();
-  const outcome = await runInVirtualTime(
+  const { outcome, cloud } = await runInWorld({
+    world,
     clock,
-    executeRun({
-      ...runOptionsFor({
-        profile,
-        profilePath: args.profile,
-        schedule,
-        invoker,
-        clock,
-        outDir,
-        target: { kind: 'simulated', ...(args.sim !== undefined && { url: args.sim }) },
-        extra: {
-          virtualTime: true,
-          timeScale: 1,
-          sim: config,
-          scalableResources: world.endpoints.targets().map((t) => ({ resourceId: t.capacity.resourceId, scalableDimension: t.capacity.scalableDimension })),
-        },
-      }),
-      startAtMs: startMs,
-    }),
-  );
-  const cloud = simulatedCloudData(world, { startMs, endMs: clock.nowMs() });
+    profile,
+    profilePath: args.profile,
+    schedule,
+    outDir,
+    target: { kind: 'simulated', ...(args.sim !== undefined && { url: args.sim }) },
+    extra: {
+      virtualTime: true,
+      timeScale: 1,
+      sim: config,
+      scalableResources: world.endpoints.targets().map((t) => ({ resourceId: t.capacity.resourceId, scalableDimension: t.capacity.scalableDimension })),
+    },
+    startAtMs: startMs,
+  });
   world.close();
-  if (cloud !== undefined) writeFileSync(join(outcome.dir, CLOUD_FILE), JSON.stringify(cloud, null, 2) + '\n');
   const wallS = (performance.now() - wallStartMs) / 1000;
   process.stdout.write(formatSummary(outcome.summary) + '\n\n');
   process.stdout.write(`simulated ${outcome.summary.run.durationS.toFixed(0)} s in ${wallS.toFixed(1)} s\n`);
