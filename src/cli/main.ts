@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     .command(mergeCommand(setCode))
     .command(k8sCommand(setCode))
     .command(experimentCommand(setCode))
-    .demandCommand(1, 'Name a command: run, simulate, report, compare, validate or sim (see --help).')
+    .demandCommand(1, 'Name a command (see --help): run, simulate, experiment, report, compare, collect, merge, k8s, validate or sim.')
     .strict()
     .version(toolVersion())
     .help()
