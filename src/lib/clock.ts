@@ -36,14 +36,21 @@ let epochOffsetMs: number | undefined;
 
 function epochOffset(): number {
   if (epochOffsetMs !== undefined) return epochOffsetMs;
-  const start = Date.now();
-  let now = start;
-  let perf = performance.now();
-  while (now === start) {
-    perf = performance.now();
-    now = Date.now();
+  // A few tick edges; the reading with the tightest performance.now() bracket around the edge
+  // wins (a preemption between the two reads would otherwise skew the offset).
+  let best = { gapMs: Number.POSITIVE_INFINITY, offsetMs: Date.now() - performance.now() };
+  for (let i = 0; i < 4; i++) {
+    const start = Date.now();
+    let before = performance.now();
+    let now = Date.now();
+    while (now === start) {
+      before = performance.now();
+      now = Date.now();
+    }
+    const after = performance.now();
+    if (after - before < best.gapMs) best = { gapMs: after - before, offsetMs: now - (before + after) / 2 };
   }
-  epochOffsetMs = now - perf;
+  epochOffsetMs = best.offsetMs;
   return epochOffsetMs;
 }
 

@@ -36,22 +36,23 @@ workload: { input: { kind: fixed, tokens: 200 }, output: { kind: fixed, tokens: 
     const results = readNdjson<RequestResult>(join(dir, 'results.ndjson')).sort((a, b) => (a.sentMs ?? 0) - (b.sentMs ?? 0));
     expect(truth).toHaveLength(40);
     expect(results).toHaveLength(40);
-    const ttftDiff: number[] = [];
-    const e2eDiff: number[] = [];
-    results.forEach((r, i) => {
-      const t = truth[i]!;
-      // Same clock on both sides: the client's span from the planned send contains the server's span.
-      const clientTtft = r.firstTokenMs! - r.intendedMs;
-      const serverTtft = t.firstTokenWriteMs! - t.receivedMs;
-      const clientE2e = r.endMs - r.intendedMs;
-      const serverE2e = t.lastByteMs! - t.receivedMs;
-      expect(clientTtft).toBeGreaterThanOrEqual(serverTtft - 0.001);
-      expect(clientE2e).toBeGreaterThanOrEqual(serverE2e - 0.001);
-      ttftDiff.push(clientTtft - serverTtft);
-      e2eDiff.push(clientE2e - serverE2e);
-      expect(r.outputTokens).toBe(t.outputTokens);
+    // Pairs by order of arrival (sends on different connections can overtake each other by a hair,
+    // so a pair may mismatch): the spans are compared as sorted distributions, where containment
+    // still holds — the k-th shortest client span is at least the k-th shortest server span.
+    const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+    const clientTtft = sorted(results.map((r) => r.firstTokenMs! - r.intendedMs));
+    const serverTtft = sorted(truth.map((t) => t.firstTokenWriteMs! - t.receivedMs));
+    const clientE2e = sorted(results.map((r) => r.endMs - r.intendedMs));
+    const serverE2e = sorted(truth.map((t) => t.lastByteMs! - t.receivedMs));
+    const ttftDiff = clientTtft.map((c, k) => c - serverTtft[k]!);
+    const e2eDiff = clientE2e.map((c, k) => c - serverE2e[k]!);
+    // Two processes' clocks, each calibrated to the wall clock's millisecond edge: agreement to a
+    // fraction of a millisecond, hence the small allowance.
+    for (const d of [...ttftDiff, ...e2eDiff]) expect(d).toBeGreaterThanOrEqual(-0.5);
+    for (const r of results) {
+      expect(r.outputTokens).toBe(12);
       expect(r.tokenSource).toBe('usage');
-    });
+    }
     // What the client adds to the server's spans: its own send lag, the request's way to the server
     // and the first token's way back — two processes over loopback. Measured medians on this 2-core
     // machine with other test files running: 1.5–2.8 ms (lag ~0.2, to the server ~0.8–1.9, back
