@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analysisOptionsFromRun, enrichSummary } from '../correlate/enrich.js';
-import type { ThresholdResult } from '../correlate/types.js';
+import type { Figure, ScalingSummary, ThresholdResult } from '../correlate/types.js';
 import { RUN_FILES } from '../record/run-dir.js';
 import { writeReports, type WrittenReports } from '../report/index.js';
 import { thresholdsJunit } from '../report/junit.js';
@@ -28,6 +28,7 @@ export interface FinalizeOptions {
 export interface Finalized {
   reports: WrittenReports;
   thresholds: ThresholdResult[];
+  scaling: ScalingSummary;
   exitCode: number;
 }
 
@@ -44,7 +45,7 @@ export function finalizeRun(dir: string, opts: FinalizeOptions = {}): Finalized 
   writeFileSync(resolve(run.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
   const reports = writeReports({ ...run, summary }, { scaling: enriched.scaling, thresholds });
   if (opts.junit !== undefined) writeFileSync(opts.junit, thresholdsJunit(thresholds, { runName: run.run.profile.name }));
-  return { reports, thresholds, exitCode: thresholds.length === 0 ? EXIT.ok : thresholdsExitCode(thresholds) };
+  return { reports, thresholds, scaling: enriched.scaling, exitCode: thresholds.length === 0 ? EXIT.ok : thresholdsExitCode(thresholds) };
 }
 
 /** Lines for the terminal: one per threshold, ✓ or ✗ with the actual value. */
@@ -82,4 +83,17 @@ export function finalizeOptionsFrom(args: FinalizeArgs): FinalizeOptions {
     ...(args['baseline-tolerance'] !== undefined && { baselineTolerancePct: args['baseline-tolerance'] }),
     ...(args.junit !== undefined && { junit: args.junit }),
   };
+}
+
+/** One line per load step with its scaling figures, for the terminal (report.md has the full table). */
+export function formatScaling(scaling: ScalingSummary): string {
+  const fig = (f: Figure): string => (f.value === null ? '—' : `${f.value.toFixed(1)} s`);
+  const lines = scaling.steps.map((s) => {
+    const head = `${s.direction === 'up' ? '↑' : '↓'} ${s.step.fromRps} → ${s.step.toRps} req/s at ${s.step.offsetS.toFixed(0)} s`;
+    const capacity = s.capacityBefore !== null && s.capacityTarget !== null ? `, capacity ${s.capacityBefore} → ${s.capacityTarget}` : '';
+    return s.direction === 'up'
+      ? `  ${head}${capacity}: detection ${fig(s.detectionS)}, reaction ${fig(s.reactionS)}, capacity ready ${fig(s.capacityReadyS)}, recovery ${fig(s.recoveryS)}`
+      : `  ${head}${capacity}: detection ${fig(s.detectionS)}, reaction ${fig(s.reactionS)}, capacity released ${fig(s.capacityReleasedS)}`;
+  });
+  return lines.length === 0 ? '' : ['scaling (times from each step; — = not measured, see report.md):', ...lines].join('\n');
 }

@@ -5,7 +5,8 @@
  * Ctrl-C), the resource's scalable target and policies are put back as they were, and the
  * terminal says what was put back.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../record/run-dir.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finalizeRun } from '../cli/finalize.js';
 import { errorMessage } from '../lib/errors.js';
@@ -72,7 +73,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<Experiment
   // Read the profile before touching anything: a broken profile changes nothing.
   const profile: Profile = loadProfile(experiment.profilePath, experiment.seed === undefined ? {} : { seed: experiment.seed });
   const schedule: Schedule = expandSchedule(profile);
-  mkdirSync(o.outDir, { recursive: true });
+  makeDirs(o.outDir);
 
   const runs: ExperimentOutcome['runs'] = [];
   const createdAlarms: string[] = [];
@@ -90,7 +91,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<Experiment
       const venv = i === 0 ? first : await env.open();
       const plan = planVariant(experiment, variant, resource);
       const dir = join(o.outDir, variant.name);
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
       log(`variant ${i + 1}/${experiment.variants.length} ${variant.name}: applying ${plan.policyName} to ${resource.ids.ResourceId}`);
       const applied = await applyVariant(venv.clients, plan, resource);
       if (plan.putAlarm) createdAlarms.push(String(plan.putAlarm.input['AlarmName']));

@@ -1,5 +1,6 @@
 /** `scalelab k8s render`: a profile (and the files it names) → manifests on disk. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../record/run-dir.js';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { UserError, errorMessage } from '../lib/errors.js';
@@ -39,7 +40,7 @@ export function writeManifests(input: RenderInput, outDir: string): string[] {
   if (bytes > CONFIG_MAP_LIMIT_BYTES) {
     throw new UserError('k8s_too_big', `the profile and its files take ${(bytes / 1048576).toFixed(1)} MiB, more than a ConfigMap holds (1 MiB): bake them into the image instead`);
   }
-  mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir);
   return renderManifests(input).map((m) => {
     const path = join(outDir, m.file);
     writeFileSync(path, stringify(m.object, { lineWidth: 0 }));

@@ -150,7 +150,8 @@ export class Recorder {
     this.count(r.stage, (c) => {
       (c[field] as number)++;
       if (r.outcome === 'dropped') c.scheduled++;
-      if (r.error && r.outcome !== 'dropped') c.errorsByKind[r.error.kind] = (c.errorsByKind[r.error.kind] ?? 0) + 1;
+      // Failures by kind; drops and cancellations have their own counters.
+      if (r.error && (r.outcome === 'error' || r.outcome === 'timeout')) c.errorsByKind[r.error.kind] = (c.errorsByKind[r.error.kind] ?? 0) + 1;
       if (r.outcome !== 'dropped') c.inputTokens += r.inputTokens;
       c.outputTokens += r.outputTokens;
       if (r.tokenSource === 'usage') c.tokensFromUsage++;

@@ -3,9 +3,9 @@
  * timeline.ndjson, results.ndjson, summary.json. Streams are appended as the run goes so a
  * killed run keeps everything up to the last flushed interval (invariant 7).
  */
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UserError, errorMessage } from '../lib/errors.js';
 
 export const RUN_FILES = {
@@ -28,7 +28,7 @@ export class RunDirectory {
   constructor(path: string) {
     this.path = resolve(path);
     try {
-      mkdirSync(this.path, { recursive: true });
+      makeDirs(this.path);
     } catch (e: unknown) {
       throw new UserError('out_dir', `cannot create the run directory ${this.path}: ${errorMessage(e)}; choose another --out`, { cause: e });
     }
@@ -87,6 +87,19 @@ export class RunDirectory {
       throw new UserError('out_write', `writing the run directory ${this.path} failed: ${errorMessage(this.streamError)}`);
     }
   }
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for some paths (under
+ * /proc it loops at full CPU), where a plain mkdir fails at once with an error worth showing.
+ */
+export function makeDirs(path: string): void {
+  const missing: string[] = [];
+  for (let p = path; !existsSync(p); p = dirname(p)) {
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing) mkdirSync(p);
 }
 
 /** `reports/<timestamp>-<profile>`, the default --out. */

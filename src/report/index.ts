@@ -3,7 +3,8 @@
  * report.html into a run directory (or `outDir`); `writeComparison` puts compare.md and
  * compare.html into `outDir`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../record/run-dir.js';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analysisOptionsFromRun } from '../correlate/enrich.js';
 import type { ScalingSummary, ThresholdResult } from '../correlate/types.js';
@@ -39,7 +40,7 @@ export interface WrittenReports {
 }
 
 function write(dir: string, files: { md: string; html: string }, md: string, html: string): WrittenReports {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const paths = { md: join(dir, files.md), html: join(dir, files.html) };
   writeFileSync(paths.md, md);
   writeFileSync(paths.html, html);

@@ -10,10 +10,11 @@ import { createProgressPrinter } from '../../runner/progress.js';
 import { loadSimConfig, parseSimConfig } from '../../sim/config.js';
 import { startSimServer, type SimServer } from '../../sim/server.js';
 import type { SimWorld } from '../../sim/world.js';
-import { UserError } from '../../lib/errors.js';
+import { UserError, errorMessage } from '../../lib/errors.js';
 import { createHttpInvoker, probeTarget } from '../../targets/http.js';
 import { resolvePayload } from '../../targets/payloads.js';
 import { SAGEMAKER_INVOKERS } from '../../targets/sagemaker.js';
+import { credentialProvider } from '../../targets/sagemaker-config.js';
 import { parseTargetSpec, SAGEMAKER_CLI_OPTIONS, type SageMakerTargetSpec, type TargetOptions, type TargetSpec } from '../../targets/target-spec.js';
 import type { Invoker } from '../../targets/types.js';
 import type { RunInfo } from '../../record/summary.js';
@@ -22,7 +23,7 @@ import { reportFailure } from '../fail.js';
 import { runOptionsFor } from '../run-common.js';
 import { CLOUD_CLI_OPTIONS, saveCloudData, startSageMakerCloudSession, worldCloudSession, type CloudArgs } from '../cloud-session.js';
 import { SHARD_CLI_OPTIONS, shardRunInput, startLine, type ShardArgs } from '../shard-options.js';
-import { FINALIZE_CLI_OPTIONS, finalizeOptionsFrom, finalizeRun, formatThresholds, type FinalizeArgs } from '../finalize.js';
+import { FINALIZE_CLI_OPTIONS, finalizeOptionsFrom, finalizeRun, formatScaling, formatThresholds, type FinalizeArgs } from '../finalize.js';
 
 interface Args extends TargetOptions, FinalizeArgs, ShardArgs, CloudArgs {
   'time-scale'?: number;
@@ -87,6 +88,15 @@ async function openTarget(spec: TargetSpec, profile: Profile, args: Args, clock:
   const maxConnections = profile.limits.maxInFlight;
   const requestTimeoutMs = profile.limits.requestTimeoutS * 1000;
   if (spec.kind === 'sagemaker') {
+    if (spec.endpointUrl !== undefined && local === undefined) await probeTarget(new URL(spec.endpointUrl).origin, 5000);
+    if (spec.endpointUrl === undefined) {
+      // Fail before sending rather than record every request as a credentials error.
+      try {
+        await credentialProvider(spec)();
+      } catch (e: unknown) {
+        throw new UserError('aws_credentials', `no AWS credentials for sagemaker:${spec.endpointName} (${errorMessage(e)}); set AWS_PROFILE or --aws-profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is available`);
+      }
+    }
     const invoker = SAGEMAKER_INVOKERS[spec.client]({
       ...spec,
       payload: resolvePayload(profile.payload.format, profile.source.payloadTemplate),
@@ -206,6 +216,8 @@ async function run(args: Args): Promise<number> {
     process.stdout.write(formatSummary(outcome.summary) + '\n\n');
     await saveCloudData(outcome.dir, await cloud?.finish({ startMs: outcome.summary.run.startMs, endMs: outcome.summary.run.endMs ?? clock.nowMs() }));
     const fin = finalizeRun(outcome.dir, finalizeOptionsFrom(args));
+    const scalingLines = formatScaling(fin.scaling);
+    if (scalingLines && fin.scaling.steps.some((st) => st.detectionS.value !== null || st.reactionS.value !== null)) process.stdout.write(scalingLines + '\n\n');
     const thresholds = formatThresholds(fin.thresholds);
     if (thresholds) process.stdout.write(thresholds + '\n\n');
     process.stdout.write(`run directory: ${outcome.dir}\nreport: ${fin.reports.html}\n`);

@@ -15,7 +15,7 @@ import { loadSimConfig, parseSimConfig } from '../../sim/config.js';
 import { createSimWorld } from '../../sim/world.js';
 import { runInWorld } from '../../experiment/virtual-run.js';
 import { reportFailure } from '../fail.js';
-import { FINALIZE_CLI_OPTIONS, finalizeOptionsFrom, finalizeRun, formatThresholds, type FinalizeArgs } from '../finalize.js';
+import { FINALIZE_CLI_OPTIONS, finalizeOptionsFrom, finalizeRun, formatScaling, formatThresholds, type FinalizeArgs } from '../finalize.js';
 
 interface Args extends FinalizeArgs {
   profile: string;
@@ -83,6 +83,8 @@ async function simulate(args: Args): Promise<number> {
   }
   // After cloud.json, so the reports carry the scaling figures.
   const fin = finalizeRun(outcome.dir, finalizeOptionsFrom(args));
+  const scalingLines = formatScaling(fin.scaling);
+  if (scalingLines && cloud !== undefined) process.stdout.write(`\n${scalingLines}\n`);
   const thresholds = formatThresholds(fin.thresholds);
   if (thresholds) process.stdout.write(`\n${thresholds}\n`);
   process.stdout.write(`run directory: ${outcome.dir}\nreport: ${fin.reports.html}\n`);
