@@ -3,7 +3,7 @@
  * Application Auto Scaling APIs on the same port, until Ctrl-C.
  */
 import type { CommandModule } from 'yargs';
-import { UserError } from '../../lib/errors.js';
+import { UserError, errorMessage } from '../../lib/errors.js';
 import { loadSimConfig, parseSimConfig } from '../../sim/config.js';
 import { startSimServer } from '../../sim/server.js';
 import { EXIT } from '../exit-codes.js';
@@ -37,7 +37,14 @@ export function simCommand(setCode: (c: number) => void): CommandModule<object, 
           throw new UserError('time_scale_invalid', `--time-scale must be a positive number, got ${String(timeScale)}`);
         }
         const config = args.config ? await loadSimConfig(args.config) : parseSimConfig({});
-        const server = await startSimServer({ port: args.port, host: args.host, config, timeScale });
+        const server = await startSimServer({ port: args.port, host: args.host, config, timeScale }).catch((e: unknown) => {
+          // Where to listen is the user's choice: a taken or impossible port or address is theirs to fix.
+          const code = (e as { code?: unknown }).code;
+          if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'ERR_SOCKET_BAD_PORT' || code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL') {
+            throw new UserError('listen', `cannot listen on ${args.host}:${args.port}: ${errorMessage(e)}; choose another --port or --host`);
+          }
+          throw e;
+        });
         const scaled = timeScale === 1 ? '' : `, control plane ${timeScale}× faster`;
         process.stdout.write(`scalelab sim listening on ${server.url}${scaled} (Ctrl-C to stop)\n`);
         await new Promise<void>((resolve) => {
