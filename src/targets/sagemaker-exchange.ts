@@ -38,6 +38,31 @@ export interface SageMakerExchangeOptions {
   reject: (err: unknown) => void;
 }
 
+/**
+ * Runs one invocation: makes the exchange for `invoke`'s promise and hands it to `send`, the
+ * client-specific part (SDK call or signed undici request). Both SageMaker invokers share it.
+ */
+export function invokeWithExchange(
+  opts: Pick<SageMakerExchangeOptions, 'clock' | 'responseFormat' | 'requestTimeoutMs' | 'stallTimeoutMs'>,
+  observer: StreamObserver,
+  signal: AbortSignal,
+  send: (exchange: SageMakerExchange) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const exchange = new SageMakerExchange({
+      clock: opts.clock,
+      observer,
+      signal,
+      responseFormat: opts.responseFormat,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      ...(opts.stallTimeoutMs !== undefined && { stallTimeoutMs: opts.stallTimeoutMs }),
+      resolve,
+      reject,
+    });
+    send(exchange);
+  });
+}
+
 const EMPTY_STREAM = {
   kind: 'malformed_payload',
   code: 'empty_stream',

@@ -20,7 +20,7 @@ import { payloadPartOf } from '../stream/sagemaker-events.js';
 import { classifyTransportError } from './http-errors.js';
 import { bodyBuilder, credentialProvider, resolveRegion, type SageMakerInvokerOptions } from './sagemaker-config.js';
 import { classifySdkError, classifyServiceError, errorTypeName } from './sagemaker-errors.js';
-import { SageMakerExchange } from './sagemaker-exchange.js';
+import { invokeWithExchange, SageMakerExchange } from './sagemaker-exchange.js';
 import type { InferenceRequest, Invoker, StreamObserver } from './types.js';
 
 /** Bytes of an error response body kept for the message. */
@@ -54,17 +54,7 @@ export function createSageMakerFastInvoker(opts: SageMakerInvokerOptions): Invok
 
   return {
     invoke(req: InferenceRequest, observer: StreamObserver, signal: AbortSignal): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
-        const exchange = new SageMakerExchange({
-          clock,
-          observer,
-          signal,
-          responseFormat: opts.responseFormat,
-          requestTimeoutMs: opts.requestTimeoutMs,
-          ...(opts.stallTimeoutMs !== undefined && { stallTimeoutMs: opts.stallTimeoutMs }),
-          resolve,
-          reject,
-        });
+      return invokeWithExchange(opts, observer, signal, (exchange) => {
         const bytes = body(req);
         const unsigned = { method: 'POST', protocol: base.protocol, hostname: base.hostname, path, headers: { ...headers }, body: bytes, query: {} };
         if (!exchange.start()) return;

@@ -24,7 +24,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { bodyBuilder, credentialProvider, resolveRegion, type SageMakerInvokerOptions } from './sagemaker-config.js';
 import { classifySdkError } from './sagemaker-errors.js';
-import { SageMakerExchange } from './sagemaker-exchange.js';
+import { invokeWithExchange, SageMakerExchange } from './sagemaker-exchange.js';
 import type { InferenceRequest, Invoker, StreamObserver } from './types.js';
 
 import { createSageMakerFastInvoker } from './sagemaker-fast.js';
@@ -76,17 +76,7 @@ export function createSageMakerInvoker(opts: SageMakerInvokerOptions): Invoker {
   const send = opts.stream ? streamed : whole;
   return {
     invoke(req: InferenceRequest, observer: StreamObserver, signal: AbortSignal): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
-        const exchange = new SageMakerExchange({
-          clock,
-          observer,
-          signal,
-          responseFormat: opts.responseFormat,
-          requestTimeoutMs: opts.requestTimeoutMs,
-          ...(opts.stallTimeoutMs !== undefined && { stallTimeoutMs: opts.stallTimeoutMs }),
-          resolve,
-          reject,
-        });
+      return invokeWithExchange(opts, observer, signal, (exchange) => {
         const input = { ...target, Body: body(req) };
         if (!exchange.start()) return;
         send(exchange, input).catch((e: unknown) => exchange.fail(clock.nowMs(), classifySdkError(e)));
